@@ -1,0 +1,252 @@
+"""The `dualcarbon` command."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from dualcarbon import __version__
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from dualcarbon.db import crypto
+    from dualcarbon.settings import get_settings
+
+    settings = get_settings()
+    crypto.configure(settings.security.secret_key.get_secret_value())
+    return settings
+
+
+def _engine(settings):  # type: ignore[no-untyped-def]
+    from dualcarbon.db.engine import make_engine
+
+    return make_engine(settings.database.url)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from dualcarbon.db.migrate import downgrade, upgrade
+
+    settings = _settings()
+    engine = _engine(settings)
+    if args.downgrade:
+        downgrade(engine, args.downgrade)
+    else:
+        upgrade(engine, args.revision)
+    print(f"database at revision {args.downgrade or args.revision}: {_safe_url(settings)}")
+    return 0
+
+
+def _safe_url(settings) -> str:  # type: ignore[no-untyped-def]
+    from sqlalchemy.engine import make_url
+
+    return make_url(settings.database.url).render_as_string(hide_password=True)
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from dualcarbon.core.context import SYSTEM_ACTOR
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.db.migrate import upgrade
+    from dualcarbon.db.session import unit_of_work
+    from dualcarbon.db.tenancy import Grant
+    from dualcarbon.identity import service
+
+    settings = _settings()
+    engine = _engine(settings)
+    upgrade(engine)
+    password = args.password or os.environ.get("DUALCARBON_NEW_PASSWORD") or getpass.getpass()
+    grant = Grant(args.role, args.park_id, args.enterprise_id)
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        user = service.create_user(
+            session,
+            settings.security,
+            SYSTEM_ACTOR,
+            username=args.username,
+            display_name=args.display_name or args.username,
+            password=password,
+            grants=[grant],
+            must_change_password=not args.no_force_change,
+        )
+        print(f"created user {user.username} (id {user.id}) as {args.role}")
+    return 0
+
+
+def _build_webui() -> None:
+    """Build the SPA when Node is available and the build is missing or stale."""
+    root = Path(__file__).resolve().parents[2]
+    web = root / "web"
+    if not (web / "package.json").is_file():
+        return
+    dist = web / "dist" / "index.html"
+    sources = [p for p in (web / "src").rglob("*") if p.is_file()] if (web / "src").is_dir() else []
+    newest = max((p.stat().st_mtime for p in sources), default=0)
+    if dist.is_file() and dist.stat().st_mtime >= newest:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        print("npm not found: serving the API and /docs only (install Node.js 20 for the web UI)")
+        return
+    print("building the web UI (npm ci && npm run build) …")
+    if not (web / "node_modules").is_dir():
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=web, check=True)  # noqa: S603
+    subprocess.run([npm, "run", "build"], cwd=web, check=True)  # noqa: S603
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from dualcarbon.server.app import create_app
+
+    settings = _settings()
+    app = create_app(settings)
+    print(f"dualcarbon {__version__} on http://{args.host}:{args.port}/  (API docs: /docs)")
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        proxy_headers=True,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from dualcarbon.db.migrate import upgrade
+
+    upgrade(_engine(_settings()))
+    return _serve(args)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.db.migrate import upgrade
+    from dualcarbon.demo import seed
+
+    settings = _settings()
+    if args.fresh and settings.is_sqlite:
+        db_file = Path(settings.database.url.split("///", 1)[-1])
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db_file) + suffix).unlink(missing_ok=True)
+    engine = _engine(settings)
+    upgrade(engine)
+    created = seed.seed_demo(make_sessionmaker(engine), settings)
+    print("demo park seeded" if created else "demo park already present")
+    print(seed.credentials_text())
+    if not args.no_web:
+        try:
+            _build_webui()
+        except (subprocess.CalledProcessError, OSError) as exc:
+            print(f"web UI build failed ({exc}); serving the API and /docs only")
+    return _serve(args)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.jobs.service import Runner
+
+    settings = _settings()
+    runner = Runner(
+        make_sessionmaker(_engine(settings)),
+        settings.jobs.poll_seconds,
+        settings.jobs.lease_seconds,
+    )
+    print("worker running; Ctrl+C to stop")
+    with contextlib.suppress(KeyboardInterrupt):
+        runner.loop()
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from dualcarbon.db.backup import backup
+
+    settings = _settings()
+    path = backup(settings.database.url, settings.data_dir, Path(args.file))
+    print(f"backup written to {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from dualcarbon.db.backup import restore
+
+    settings = _settings()
+    if not args.yes:
+        print("restore replaces the database and data files; stop the server and pass --yes")
+        return 2
+    restore(settings.database.url, settings.data_dir, Path(args.file))
+    print(f"restored from {args.file}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="dualcarbon", description="化工园区双碳管理信息系统 (chemical-park carbon MIS)"
+    )
+    p.add_argument("--version", action="version", version=__version__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def add_server_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--host", default="127.0.0.1")
+        sp.add_argument("--port", type=int, default=8000)
+        sp.add_argument("--log-level", default="info")
+
+    sp = sub.add_parser("serve", help="migrate and serve the API and web UI")
+    add_server_args(sp)
+    sp.set_defaults(fn=cmd_serve)
+
+    sp = sub.add_parser("demo", help="seed the demo park if empty, then serve")
+    add_server_args(sp)
+    sp.add_argument("--fresh", action="store_true", help="start from an empty SQLite database")
+    sp.add_argument("--no-web", action="store_true", help="do not build the web UI")
+    sp.set_defaults(fn=cmd_demo)
+
+    sp = sub.add_parser("migrate", help="apply database migrations")
+    sp.add_argument("--revision", default="heads")
+    sp.add_argument("--downgrade", metavar="REV")
+    sp.set_defaults(fn=cmd_migrate)
+
+    sp = sub.add_parser("create-user", help="create a user with one role")
+    sp.add_argument("username")
+    sp.add_argument(
+        "--role",
+        required=True,
+        choices=[
+            "park_admin",
+            "enterprise_user",
+            "verifier",
+            "system_admin",
+            "security_admin",
+            "audit_admin",
+        ],
+    )
+    sp.add_argument("--park-id", type=int)
+    sp.add_argument("--enterprise-id", type=int)
+    sp.add_argument("--display-name")
+    sp.add_argument("--password", help="(else DUALCARBON_NEW_PASSWORD or a prompt)")
+    sp.add_argument("--no-force-change", action="store_true")
+    sp.set_defaults(fn=cmd_create_user)
+
+    sp = sub.add_parser("backup", help="write a backup (database dump + data files) to FILE")
+    sp.add_argument("file")
+    sp.set_defaults(fn=cmd_backup)
+
+    sp = sub.add_parser("restore", help="restore a backup written by `backup`")
+    sp.add_argument("file")
+    sp.add_argument("--yes", action="store_true", help="confirm replacing the current data")
+    sp.set_defaults(fn=cmd_restore)
+
+    sp = sub.add_parser("worker", help="run background jobs")
+    sp.set_defaults(fn=cmd_worker)
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = build_parser().parse_args(argv)
+    sys.exit(args.fn(args))

@@ -1,0 +1,1 @@
+"""Protocol codecs (pure, no I/O): HJ 212-2017, DL/T 645-2007."""

@@ -1,0 +1,9 @@
+"""Imports every domain's models so that metadata is complete (migrations, tests)."""
+
+
+def import_all_models() -> None:
+    import dualcarbon.audit.models
+    import dualcarbon.identity.models
+    import dualcarbon.jobs.models
+    import dualcarbon.monitoring.models
+    import dualcarbon.registry.models  # noqa: F401

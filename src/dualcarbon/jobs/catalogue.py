@@ -1,0 +1,5 @@
+"""Imports every domain's jobs module so their @job/@every registrations exist in a worker."""
+
+
+def import_all_jobs() -> None:
+    import dualcarbon.monitoring.jobs  # noqa: F401

@@ -1,0 +1,14 @@
+"""One include per domain, under /api/v1."""
+
+from fastapi import APIRouter
+
+from dualcarbon.audit.router import router as audit_router
+from dualcarbon.identity.router import router as identity_router
+from dualcarbon.monitoring.router import router as monitoring_router
+from dualcarbon.registry.router import router as registry_router
+
+api_router = APIRouter()
+api_router.include_router(identity_router)
+api_router.include_router(audit_router)
+api_router.include_router(registry_router)
+api_router.include_router(monitoring_router)

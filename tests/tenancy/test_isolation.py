@@ -1,0 +1,296 @@
+"""Tenant isolation over every route of the OpenAPI schema.
+
+An enterprise user of enterprise A (park 1) calls every operation with the ids of enterprise B
+(same park) and of park 2's objects. Nothing of B or park 2 may be read or changed: the answer is
+403/404/422 and the body holds none of their marker strings; the rows are unchanged afterwards.
+A route with no case here fails the test, so new routes cannot slip through.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from dualcarbon.registry.models import (
+    Device,
+    Enterprise,
+    Facility,
+    MeteringPoint,
+    Park,
+    Process,
+    Product,
+)
+from testkit import (
+    As,
+    make_device,
+    make_enterprise,
+    make_facility,
+    make_park,
+    make_point,
+    make_process,
+    make_product,
+    make_user,
+    token_for,
+)
+
+MARK = "SECRETB"
+
+
+@pytest.fixture
+def world(session):
+    park1 = make_park(session, name="园区一")
+    park2 = make_park(session, name=f"{MARK}-park2")
+    ent_a = make_enterprise(session, park1, name="企业A")
+    targets: dict[str, Any] = {}
+    for label, park in (("b", park1), ("c", park2)):
+        ent = make_enterprise(
+            session, park, name=f"{MARK}-{label}-ent", contact_phone="13900000000"
+        )
+        proc = make_process(session, ent, name=f"{MARK}-{label}-proc")
+        targets[label] = {
+            "park": park,
+            "enterprise": ent,
+            "facility": make_facility(session, ent, name=f"{MARK}-{label}-fac"),
+            "process": proc,
+            "product": make_product(session, ent, name=f"{MARK}-{label}-prod", process_id=proc.id),
+            "device": make_device(session, ent, name=f"{MARK}-{label}-dev"),
+            "metering_point": make_point(session, ent, name=f"{MARK}-{label}-mp"),
+        }
+        targets[label].update(_monitoring_objects(session, ent, targets[label], label))
+    user = make_user(session, "enterprise_user", enterprise=ent_a)
+    other_user = make_user(
+        session,
+        "enterprise_user",
+        enterprise=targets["b"]["enterprise"],
+        display_name=f"{MARK}-user",
+    )
+    return {
+        "a": ent_a,
+        "park1": park1,
+        "park2": park2,
+        "targets": targets,
+        "user": user,
+        "other_user": other_user,
+    }
+
+
+RESOURCE_OF_PATH = {
+    "/api/v1/parks": "park",
+    "/api/v1/enterprises": "enterprise",
+    "/api/v1/facilities": "facility",
+    "/api/v1/processes": "process",
+    "/api/v1/products": "product",
+    "/api/v1/devices": "device",
+    "/api/v1/metering-points": "metering_point",
+    "/api/v1/alarm-rules": "alarm_rule", "/api/v1/alarm-events": "alarm_event",
+    "/api/v1/om-records": "om_record", "/api/v1/qc-records": "qc_record",
+}
+
+
+def _monitoring_objects(session, ent, t, label):
+    from datetime import UTC, datetime
+
+    from dualcarbon.monitoring.models import AlarmEvent, AlarmRule, OmRecord, QcRecord
+
+    rule = AlarmRule(park_id=ent.park_id, enterprise_id=ent.id, name=f"{MARK}-{label}-rule",
+                     kind="threshold_high", point_id=t["metering_point"].id, threshold=1)
+    session.add(rule)
+    session.flush()
+    event = AlarmEvent(park_id=ent.park_id, enterprise_id=ent.id, rule_id=rule.id,
+                       point_id=rule.point_id, kind=rule.kind, severity="warning",
+                       reason="monitoring.alarm.threshold-high", params={"limit": MARK})
+    om = OmRecord(park_id=ent.park_id, enterprise_id=ent.id, kind="maintenance",
+                  title=f"{MARK}-{label}-om", created_by="x")
+    qc = QcRecord(park_id=ent.park_id, enterprise_id=ent.id, kind="zero_drift",
+                  performed_at=datetime.now(UTC), performed_by="x", reference_value=0,
+                  measured_value=1, full_scale=20, result_value=5, limit_value=2, passed=False,
+                  note=f"{MARK}-{label}-qc")
+    session.add_all([event, om, qc])
+    session.flush()
+    return {"alarm_rule": rule, "alarm_event": event, "om_record": om, "qc_record": qc}
+
+
+def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    ent = t["enterprise"]
+    return {
+        "park": {"code": "NEWP", "name": "x", "province_code": "320000"},
+        "enterprise": {
+            "park_id": t["park"].id,
+            "code": "NEWE",
+            "name": "x",
+            "credit_code": "91350100M000100Y43",
+            "industry_code": "2614",
+        },
+        "facility": {"enterprise_id": ent.id, "code": "NEWF", "name": "x", "kind": "boiler"},
+        "process": {"enterprise_id": ent.id, "code": "NEWPR", "name": "x"},
+        "product": {"enterprise_id": ent.id, "code": "NEWPD", "name": "x", "unit": "t"},
+        "device": {
+            "enterprise_id": ent.id,
+            "code": "NEWD",
+            "name": "x",
+            "device_type": "electricity_meter",
+        },
+        "metering_point": {
+            "enterprise_id": ent.id,
+            "code": "NEWMP",
+            "name": "x",
+            "medium": "electricity",
+            "unit": "kWh",
+        },
+        "alarm_rule": {"enterprise_id": ent.id, "name": "x", "kind": "threshold_high",
+                       "point_id": t["metering_point"].id, "threshold": "1"},
+        "alarm_event": {"action": "close", "comment": "x"},
+        "om_record": {"enterprise_id": ent.id, "kind": "maintenance", "title": "x"},
+        "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
+                      "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
+                      "measured_value": "2"},
+    }
+
+
+PATCH_BODIES = {"om_record": {"title": "HACKED"}}
+POST_BODIES = {("qc_record", "review"): {"decision": "approve"}}
+
+# Routes that carry no tenant data, or are the caller's own identity: what they may answer.
+SELF_OR_REFERENCE = {
+    ("POST", "/api/v1/auth/login"),
+    ("POST", "/api/v1/auth/logout"),
+    ("GET", "/api/v1/auth/me"),
+    ("POST", "/api/v1/auth/change-password"),
+    ("POST", "/api/v1/auth/tokens"),
+    ("POST", "/api/v1/auth/totp/enrol"),
+    ("POST", "/api/v1/auth/totp/confirm"),
+    ("GET", "/api/v1/reference/industries"),
+    ("GET", "/api/v1/reference/provinces"),
+    ("GET", "/api/v1/reference/device-types"),
+    ("GET", "/api/v1/reference/media"),
+    ("GET", "/api/v1/reference/units"),
+}
+# Admin-only routes: an enterprise user must be refused outright.
+ADMIN_ONLY = re.compile(r"^/api/v1/(users|security-policy|audit-events)")
+
+
+def _counts(session) -> dict[str, int]:
+    return {
+        m.__tablename__: session.scalar(select(func.count(m.id)))
+        for m in (Park, Enterprise, Facility, Process, Product, Device, MeteringPoint)
+    }
+
+
+def _call(as_a: As, method: str, path: str, body: Any = None, params: Any = None):
+    return as_a.request(method, path, json=body, params=params)
+
+
+def test_every_route_is_isolated(app, client, session, world):
+    as_a = As(client, token_for(session, world["user"]))
+    schema = app.openapi()
+    before = _counts(session)
+    checked = 0
+    for path, ops in schema["paths"].items():
+        for method in ops:
+            m = method.upper()
+            if (m, path) in SELF_OR_REFERENCE:
+                if path == "/api/v1/auth/logout":
+                    continue  # would end the session the walk runs on; called last below
+                r = _call(as_a, m, path, body={} if m == "POST" else None)
+                assert MARK not in r.text, (m, path)
+                checked += 1
+                continue
+            if ADMIN_ONLY.match(path):
+                concrete = path.replace("{user_id}", str(world["other_user"].id))
+                r = _call(as_a, m, concrete, body={} if m in ("POST", "PUT", "PATCH") else None)
+                assert r.status_code in (403, 422), (m, path, r.status_code)
+                assert MARK not in r.text, (m, path)
+                checked += 1
+                continue
+            base = "/api/v1" + "/" + path.removeprefix("/api/v1/").split("/")[0]
+            resource = RESOURCE_OF_PATH.get(base)
+            if path == "/api/v1/overview":
+                for park in (world["park2"].id,):
+                    r = _call(as_a, m, path, params={"park_id": park})
+                    assert r.status_code == 404 and MARK not in r.text
+                r = _call(as_a, m, path)
+                assert r.status_code == 200 and MARK not in r.text
+                checked += 1
+                continue
+            assert resource is not None, f"no isolation case for {m} {path}: add one"
+            for label in ("b", "c"):
+                if resource == "park" and label == "b" and m == "GET":
+                    continue  # park 1 is the user's own park: reading it is allowed
+                t = world["targets"][label]
+                target = t[resource]
+                concrete = re.sub(r"\{\w+\}", str(target.id), path)
+                if "{" in concrete:
+                    pytest.fail(f"unmapped path parameter in {path}")
+                if m == "GET" and "{" not in path:
+                    # list and export, filtered to the foreign owner and unfiltered
+                    for params in (
+                        {},
+                        {"enterprise_id": t["enterprise"].id},
+                        {"park_id": t["park"].id},
+                        {"q": MARK},
+                    ):
+                        r = _call(as_a, m, concrete, params=params)
+                        assert r.status_code in (200, 403), (m, path, r.status_code)
+                        if path.endswith("/export"):
+                            assert MARK.encode() not in _xlsx_text(r.content), (path, params)
+                        else:
+                            assert MARK not in r.text, (m, path, params)
+                elif m == "GET":
+                    r = _call(as_a, m, concrete)
+                    assert r.status_code == 404, (m, path, r.status_code)
+                    assert MARK not in r.text
+                elif m == "POST":
+                    body = POST_BODIES.get((resource, path.rsplit("/", 1)[-1]),
+                                           _bodies(t)[resource])
+                    r = _call(as_a, m, concrete, body=body)
+                    assert r.status_code in (403, 404, 422), (m, path, r.status_code, r.text)
+                elif m == "PATCH":
+                    body = PATCH_BODIES.get(resource, {"name": "HACKED"})
+                    r = _call(as_a, m, concrete, body=body)
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                    assert MARK not in r.text
+                elif m == "DELETE":
+                    r = _call(as_a, m, concrete)
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                else:
+                    pytest.fail(f"unhandled method {m} {path}")
+            checked += 1
+    assert _call(as_a, "POST", "/api/v1/auth/logout").status_code == 204
+    session.expire_all()
+    assert _counts(session) == before
+    names = [session.get(Enterprise, world["targets"][x]["enterprise"].id).name for x in "bc"]
+    assert all(MARK in name for name in names)
+    assert checked >= 40
+
+
+def _xlsx_text(content: bytes) -> bytes:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        return b"".join(z.read(n) for n in z.namelist() if n.endswith(".xml"))
+
+
+def test_enterprise_user_sees_own_enterprise(client, session, world):
+    as_a = As(client, token_for(session, world["user"]))
+    r = as_a.get("/api/v1/enterprises")
+    assert r.status_code == 200
+    assert [e["id"] for e in r.json()["items"]] == [world["a"].id]
+    parks = as_a.get("/api/v1/parks").json()["items"]
+    assert [p["id"] for p in parks] == [world["park1"].id]
+
+
+def test_park_admin_bounded_by_park(client, session, world):
+    admin = make_user(session, "park_admin", park=world["park1"])
+    as_admin = As(client, token_for(session, admin))
+    ids = {e["id"] for e in as_admin.get("/api/v1/enterprises?size=100").json()["items"]}
+    assert world["targets"]["b"]["enterprise"].id in ids
+    assert world["targets"]["c"]["enterprise"].id not in ids
+    r = as_admin.get(f"/api/v1/facilities/{world['targets']['c']['facility'].id}")
+    assert r.status_code == 404
+    body = json.loads(as_admin.get("/api/v1/overview").text)
+    assert body["enterprise_count"] == 2
