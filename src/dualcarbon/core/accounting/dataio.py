@@ -200,8 +200,6 @@ def to_dict(obj: Any, *, rounded: bool = False, _name: str = "") -> Any:
         out: dict[str, Any] = {}
         for f in dataclasses.fields(obj):
             v = getattr(obj, f.name)
-            if v is None:
-                continue
             out[f.name] = to_dict(v, rounded=rounded, _name=f.name)
         return out
     if isinstance(obj, Decimal):
