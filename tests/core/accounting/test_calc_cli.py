@@ -37,6 +37,8 @@ def test_published_schemas_match_the_code() -> None:
     for name, schema in gen.schemas().items():
         published = (SCHEMAS / name).read_text(encoding="utf-8")
         assert published == gen.render(schema), f"re-run tools/gen_accounting_schemas.py ({name})"
+    defaults = (ROOT / "docs" / "accounting-defaults.md").read_text(encoding="utf-8")
+    assert defaults == gen.defaults_markdown(), "re-run tools/gen_accounting_schemas.py"
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.json")), ids=lambda p: p.name)
