@@ -295,10 +295,10 @@ def _apply_rollups(session: Session, rows: list[_Row], tz: str) -> None:
                                           rs[0].point.multiplier, tz)
             for (g, bucket), delta in changes.items():
                 accs[(pid, g, bucket)].add_consumption(delta)
-    _merge_into_db(session, accs)
+    merge_rollups(session, accs)
 
 
-def _merge_into_db(session: Session, accs: dict[tuple[int, str, datetime], Acc]) -> None:
+def merge_rollups(session: Session, accs: dict[tuple[int, str, datetime], Acc]) -> None:
     keys = sorted(accs)
     existing: dict[tuple[int, str, datetime], ReadingRollup] = {}
     lock = session.get_bind().dialect.name == "postgresql"
@@ -355,3 +355,54 @@ def rollup_keys_filter(point_ids: Sequence[int], grain: str, start: datetime,
                        end: datetime) -> Any:
     return and_(ReadingRollup.point_id.in_(list(point_ids)), ReadingRollup.grain == grain,
                 ReadingRollup.bucket >= start, ReadingRollup.bucket < end)
+
+
+# --------------------------------------------------------------------------- read side
+
+
+def list_batches(session: Session, scope: Any, *, page: int, size: int,
+                 enterprise_id: int | None = None, source: str | None = None) -> Any:
+    from dualcarbon.db.paging import paginate
+
+    stmt = select(IngestBatch).where(scope.filter_for(IngestBatch))
+    if enterprise_id:
+        stmt = stmt.where(IngestBatch.enterprise_id == enterprise_id)
+    if source:
+        stmt = stmt.where(IngestBatch.source == source)
+    return paginate(session, stmt.order_by(IngestBatch.id.desc()), page, size)
+
+
+def latest_since(session: Session, scope: Any, *, since: int = 0,
+                 enterprise_id: int | None = None, limit: int = 2000) -> dict[str, Any]:
+    """Latest values changed after ``since`` (a batch id): a live page polls (or is pushed)
+    with the ``seq`` it last saw and gets only what moved."""
+    stmt = (select(PointLatest, MeteringPoint.code, MeteringPoint.unit)
+            .join(MeteringPoint, MeteringPoint.id == PointLatest.point_id)
+            .where(scope.filter_for(PointLatest), PointLatest.seq > since))
+    if enterprise_id:
+        stmt = stmt.where(PointLatest.enterprise_id == enterprise_id)
+    rows = session.execute(stmt.order_by(PointLatest.seq, PointLatest.point_id)
+                           .limit(limit)).all()
+    items = [{"point_id": pl.point_id, "point_code": code, "unit": unit,
+              "enterprise_id": pl.enterprise_id, "ts": pl.ts, "value": pl.value,
+              "quality": pl.quality, "seq": pl.seq} for pl, code, unit in rows]
+    seq = max((i["seq"] for i in items), default=since)
+    return {"items": items, "seq": seq}
+
+
+def history(session: Session, point_id: int, *, start: datetime, end: datetime,
+            granularity: str, limit: int = 5000) -> list[dict[str, Any]]:
+    """Readings of one point over [start, end): raw, or hour/day/month rollups."""
+    if granularity == "raw":
+        rows = session.execute(select(Reading.ts, Reading.value, Reading.quality).where(
+            Reading.point_id == point_id, Reading.ts >= start, Reading.ts < end)
+            .order_by(Reading.ts).limit(limit))
+        return [{"ts": ts, "value": v, "quality": q} for ts, v, q in rows]
+    out = []
+    for r in session.scalars(select(ReadingRollup).where(
+            rollup_keys_filter([point_id], granularity, start, end))
+            .order_by(ReadingRollup.bucket).limit(limit)):
+        out.append({"ts": r.bucket, "count": r.count, "mean": meter.mean(r.sum_value, r.count),
+                    "min": r.min_value, "max": r.max_value, "last": r.last_value,
+                    "consumption": r.consumption})
+    return out
