@@ -66,3 +66,7 @@ register("collection.range", "日期范围无效（最多 366 天）", "Invalid 
 register("collection.month.first-day", "月份应为当月 1 日", "The month must be given as its first day")
 register("collection.replacement.not-cumulative", "只有累计量计量点（表码）可以登记换表",
          "Meter replacements apply to cumulative registers only")
+register("collection.import.missing-column", "缺少必需的列：{column}", "Required column missing: {column}")
+register("collection.import.file-type", "只支持 CSV 或 Excel（.xlsx）文件",
+         "Only CSV or Excel (.xlsx) files are supported")
+register("collection.import.too-many-rows", "行数超过上限 {max}", "More than {max} rows")

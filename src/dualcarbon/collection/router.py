@@ -7,13 +7,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from dualcarbon.audit import service as audit
-from dualcarbon.collection import devicekeys, ledgers, service
+from dualcarbon.collection import devicekeys, imports, ledgers, service
 from dualcarbon.collection import schemas as s
+from dualcarbon.collection.errors import BadPayload
 from dualcarbon.identity.roles import Role, extend_role
 from dualcarbon.schematypes import Id, PageNo, PageSize
 from dualcarbon.server import problems
@@ -311,3 +312,20 @@ def revoke_key(key_pk: Id, session: SessionDep, ctx: KeyWrite) -> Any:
     key = devicekeys.revoke_key(session, ctx.scope, ctx.actor, key_pk)
     return s.DeviceKeyRead.model_validate(key, from_attributes=True)
 
+
+
+# --------------------------------------------------------------------------- bulk import
+
+
+@router.post("/readings/import", operation_id="import_readings")
+def import_readings(session: SessionDep, ctx: WriteCtx,
+                    file: Annotated[UploadFile, File(description="CSV or Excel (.xlsx)")],
+                    park_id: Annotated[int | None, Form(ge=1, le=2**63 - 1)] = None
+                    ) -> dict[str, Any]:
+    """Readings from CSV/Excel, all or nothing; every bad cell is reported (sheet, row,
+    column, reason). The same file uploaded again stores nothing (``replayed``)."""
+    content = file.file.read(imports.MAX_FILE_BYTES + 1)
+    if len(content) > imports.MAX_FILE_BYTES:
+        raise BadPayload(params={"reason": f"> {imports.MAX_FILE_BYTES} bytes"})
+    return imports.import_readings(session, ctx.scope, ctx.actor, filename=file.filename or "",
+                                   content=content, park_id=park_id, locale=ctx.locale)
