@@ -3,7 +3,9 @@
 
 def import_all_models() -> None:
     import dualcarbon.audit.models
+    import dualcarbon.collection.models
     import dualcarbon.identity.models
     import dualcarbon.jobs.models
     import dualcarbon.monitoring.models
+    import dualcarbon.protocols.models
     import dualcarbon.registry.models  # noqa: F401

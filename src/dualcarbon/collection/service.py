@@ -1,0 +1,408 @@
+"""The one ingestion service every door calls (HTTP batches, HJ 212, MQTT, imports, manual entry),
+plus the read side (batches, latest values, history from rollups).
+
+``ingest`` validates each reading (known active point, unit, plausible range, timestamp sanity),
+keeps values as read, deduplicates on (point, ts) — first write wins, a resend changes nothing —,
+accepts late and out-of-order data, records the source and batch, and maintains the hour/day/month
+rollups and ``point_latest`` incrementally in the same transaction. It flushes; the caller commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from dualcarbon.collection import partitions
+from dualcarbon.collection.models import (
+    IngestBatch,
+    MeterReplacement,
+    PointLatest,
+    Reading,
+    ReadingRollup,
+)
+from dualcarbon.core import meter
+from dualcarbon.core.readings import (
+    GRAINS,
+    Acc,
+    ReadingRejected,
+    bucket_start,
+    check_quality,
+    check_ts,
+    check_value,
+    interval_bucket,
+    parse_value,
+)
+from dualcarbon.db.types import utcnow
+from dualcarbon.registry.models import MeteringPoint, Park
+
+CHUNK = 1000
+SOURCES = ("http", "hj212", "mqtt", "import", "manual", "demo", "api")
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingIn:
+    """One reading as it arrived at a door. ``value`` is a Decimal or a decimal string kept with
+    its significant digits; ``quality`` an HJ 212 flag (N normal); ``unit``, when the door knows
+    it, must match the point's unit."""
+
+    point_code: str
+    ts: datetime
+    value: Decimal | str
+    quality: str = "N"
+    unit: str | None = None
+
+
+@dataclass(slots=True)
+class IngestResult:
+    accepted: int
+    duplicates: int
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (index, point, reason)
+    batch_id: int | None = None
+    replayed: bool = False  # a known batch id: this is the stored answer
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"batch_id": self.batch_id, "accepted": self.accepted,
+                "duplicates": self.duplicates,
+                "rejected": [{"index": i, "point": p, "reason": r} for i, p, r in self.rejected]}
+
+
+@dataclass(frozen=True, slots=True)
+class _Point:
+    id: int
+    enterprise_id: int
+    unit: str
+    cumulative: bool
+    multiplier: Decimal
+    is_active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    index: int
+    point: _Point
+    ts: datetime
+    value: Decimal
+    quality: str
+
+
+def dedup_key(source: str, device_key_id: int | None, batch_ref: str) -> str:
+    return f"{source}:{device_key_id if device_key_id is not None else '-'}:{batch_ref}"
+
+
+def find_batch(session: Session, source: str, device_key_id: int | None,
+               batch_ref: str) -> IngestBatch | None:
+    return session.scalar(select(IngestBatch).where(
+        IngestBatch.dedup_key == dedup_key(source, device_key_id, batch_ref)))
+
+
+def stored_result(batch: IngestBatch) -> IngestResult:
+    return IngestResult(batch.accepted, batch.duplicates,
+                        [(int(r["index"]), str(r["point"]), str(r["reason"]))
+                         for r in batch.rejected or []],
+                        batch.id, replayed=True)
+
+
+def park_timezone(session: Session, park_id: int) -> str:
+    tz = session.scalar(select(Park.timezone).where(Park.id == park_id))
+    return tz or "Asia/Shanghai"
+
+
+def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _Point]:
+    out: dict[str, _Point] = {}
+    code_list = sorted(codes)
+    for i in range(0, len(code_list), CHUNK):
+        rows = session.execute(select(
+            MeteringPoint.code, MeteringPoint.id, MeteringPoint.enterprise_id, MeteringPoint.unit,
+            MeteringPoint.measurement, MeteringPoint.multiplier, MeteringPoint.is_active,
+        ).where(MeteringPoint.park_id == park_id, MeteringPoint.code.in_(code_list[i:i + CHUNK])))
+        for r in rows:
+            out[r.code] = _Point(r.id, r.enterprise_id, r.unit, r.measurement == "cumulative",
+                                 r.multiplier if r.multiplier is not None else Decimal(1),
+                                 r.is_active)
+    return out
+
+
+def ingest(
+    session: Session,
+    *,
+    park_id: int,
+    readings: Sequence[ReadingIn],
+    source: str,
+    batch_ref: str | None,
+    device_key_id: int | None = None,
+    enterprise_id: int | None = None,
+    created_by: str | None = None,
+    now: datetime | None = None,
+) -> IngestResult:
+    """Store ``readings`` of park ``park_id`` (see the module docstring). With ``batch_ref``, a
+    batch already stored under the same (source, device key, batch_ref) is answered with its
+    stored result and nothing is written. ``enterprise_id`` limits the points to one enterprise
+    (a device key's scope); others are rejected as unknown."""
+    now = now or utcnow()
+    if batch_ref is not None:
+        known = find_batch(session, source, device_key_id, batch_ref)
+        if known is not None:
+            return stored_result(known)
+    points = _load_points(session, park_id, {r.point_code for r in readings})
+    rejected: list[tuple[int, str, str]] = []
+    valid: list[_Row] = []
+    seen: set[tuple[int, datetime]] = set()
+    in_batch_dups = 0
+    for index, r in enumerate(readings):
+        try:
+            point = points.get(r.point_code)
+            if point is None or enterprise_id not in (None, point.enterprise_id):
+                raise ReadingRejected("ingest.unknown-point")
+            if not point.is_active:
+                raise ReadingRejected("ingest.inactive-point")
+            if r.unit is not None and r.unit != point.unit:
+                raise ReadingRejected("ingest.unit-mismatch")
+            ts = check_ts(r.ts, now)
+            value = parse_value(r.value)
+            check_value(value, unit=point.unit, cumulative=point.cumulative)
+            quality = check_quality(r.quality)
+        except ReadingRejected as exc:
+            rejected.append((index, str(r.point_code), exc.code))
+            continue
+        if (point.id, ts) in seen:
+            in_batch_dups += 1
+            continue
+        seen.add((point.id, ts))
+        valid.append(_Row(index, point, ts, value, quality))
+
+    batch = IngestBatch(
+        park_id=park_id, enterprise_id=enterprise_id, source=source, batch_ref=batch_ref,
+        dedup_key=dedup_key(source, device_key_id, batch_ref) if batch_ref is not None else None,
+        device_key_id=device_key_id, received_at=now, created_by=created_by,
+        rejected=[{"index": i, "point": p, "reason": c} for i, p, c in rejected],
+        rejected_count=len(rejected))
+    session.add(batch)
+    session.flush()
+
+    new_rows = _insert_readings(session, batch.id, valid) if valid else []
+    if new_rows:
+        tz = park_timezone(session, park_id)
+        _apply_rollups(session, new_rows, tz)
+        _update_latest(session, park_id, new_rows, batch.id, now)
+    batch.accepted = len(new_rows)
+    batch.duplicates = len(valid) - len(new_rows) + in_batch_dups
+    session.flush()
+    return IngestResult(batch.accepted, batch.duplicates, rejected, batch.id)
+
+
+# --------------------------------------------------------------------------- readings
+
+
+def _insert_readings(session: Session, batch_id: int, rows: list[_Row]) -> list[_Row]:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING: the rows actually stored (first write wins)."""
+    dialect = session.get_bind().dialect.name
+    partitions.ensure(session, {partitions.month_of(r.ts) for r in rows})
+    ins = postgresql.insert(Reading) if dialect == "postgresql" else sqlite.insert(Reading)
+    stmt = ins.on_conflict_do_nothing(index_elements=["point_id", "ts"]).returning(
+        Reading.point_id, Reading.ts)
+    stored: set[tuple[int, datetime]] = set()
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i:i + CHUNK]
+        result = session.execute(stmt.values([
+            {"point_id": r.point.id, "ts": r.ts, "value": r.value, "quality": r.quality,
+             "batch_id": batch_id} for r in chunk]))
+        stored.update((pid, ts) for pid, ts in result)
+    return [r for r in rows if (r.point.id, r.ts) in stored]
+
+
+# --------------------------------------------------------------------------- rollups
+
+
+def _replacements(session: Session, point_ids: Iterable[int]) -> dict[int, list[meter.Replacement]]:
+    out: dict[int, list[meter.Replacement]] = defaultdict(list)
+    ids = list(point_ids)
+    if not ids:
+        return out
+    for m in session.scalars(select(MeterReplacement).where(MeterReplacement.point_id.in_(ids))):
+        out[m.point_id].append(
+            meter.Replacement(m.replaced_at, m.old_final_value, m.new_initial_value))
+    return out
+
+
+def _neighbours(session: Session, point_id: int, lo: datetime, hi: datetime,
+                exclude: set[datetime]) -> list[tuple[datetime, Decimal]]:
+    """Stored reads of a point in [lo, hi] (minus ``exclude``) plus the one just before lo and
+    the one just after hi: the chain new late reads are spliced into."""
+    inside = [(ts, v) for ts, v in session.execute(
+        select(Reading.ts, Reading.value).where(
+            Reading.point_id == point_id, Reading.ts >= lo, Reading.ts <= hi)
+        .order_by(Reading.ts)) if ts not in exclude]
+    before = session.execute(select(Reading.ts, Reading.value).where(
+        Reading.point_id == point_id, Reading.ts < lo).order_by(Reading.ts.desc()).limit(1)).first()
+    after = session.execute(select(Reading.ts, Reading.value).where(
+        Reading.point_id == point_id, Reading.ts > hi).order_by(Reading.ts).limit(1)).first()
+    chain = ([(before[0], before[1])] if before else []) + inside
+    return chain + ([(after[0], after[1])] if after else [])
+
+
+def consumption_changes(
+    old_chain: Sequence[tuple[datetime, Decimal]],
+    new_chain: Sequence[tuple[datetime, Decimal]],
+    replacements: Sequence[meter.Replacement],
+    multiplier: Decimal,
+    tz: str,
+) -> dict[tuple[str, datetime], Decimal]:
+    """Per (grain, bucket): consumption of ``new_chain`` minus that of ``old_chain``."""
+    out: dict[tuple[str, datetime], Decimal] = defaultdict(Decimal)
+    for chain, sign in ((old_chain, -1), (new_chain, 1)):
+        for t1, delta in meter.chain_deltas(chain, replacements, multiplier):
+            for g in GRAINS:
+                out[(g, interval_bucket(t1, g, tz))] += sign * delta.value
+    return out
+
+
+def _apply_rollups(session: Session, rows: list[_Row], tz: str) -> None:
+    accs: dict[tuple[int, str, datetime], Acc] = defaultdict(Acc)
+    by_point: dict[int, list[_Row]] = defaultdict(list)
+    for r in rows:
+        by_point[r.point.id].append(r)
+        for g in GRAINS:
+            accs[(r.point.id, g, bucket_start(r.ts, g, tz))].add_reading(r.ts, r.value)
+
+    cumulative = {pid: rs for pid, rs in by_point.items() if rs[0].point.cumulative}
+    if cumulative:
+        latest = {pl.point_id: (pl.ts, pl.value) for pl in session.scalars(
+            select(PointLatest).where(PointLatest.point_id.in_(list(cumulative))))}
+        swaps = _replacements(session, cumulative)
+        for pid, rs in cumulative.items():
+            rs.sort(key=lambda r: r.ts)
+            new = [(r.ts, r.value) for r in rs]
+            last = latest.get(pid)
+            if last is None or new[0][0] > last[0]:
+                if last is None:
+                    # the first reads of a point: nothing stored may precede them (imports of
+                    # history arrive in any order), so splice like late data
+                    old = _neighbours(session, pid, new[0][0], new[-1][0], {t for t, _ in new})
+                else:
+                    old = [last]
+            else:
+                old = _neighbours(session, pid, new[0][0], new[-1][0], {t for t, _ in new})
+            merged = sorted(old + new)
+            changes = consumption_changes(old, merged, swaps.get(pid, []),
+                                          rs[0].point.multiplier, tz)
+            for (g, bucket), delta in changes.items():
+                accs[(pid, g, bucket)].add_consumption(delta)
+    merge_rollups(session, accs)
+
+
+def merge_rollups(session: Session, accs: dict[tuple[int, str, datetime], Acc]) -> None:
+    keys = sorted(accs)
+    existing: dict[tuple[int, str, datetime], ReadingRollup] = {}
+    lock = session.get_bind().dialect.name == "postgresql"
+    for i in range(0, len(keys), CHUNK):
+        chunk = keys[i:i + CHUNK]
+        stmt = select(ReadingRollup).where(tuple_(
+            ReadingRollup.point_id, ReadingRollup.grain, ReadingRollup.bucket).in_(chunk))
+        if lock:
+            stmt = stmt.with_for_update()
+        for row in session.scalars(stmt):
+            existing[(row.point_id, row.grain, row.bucket)] = row
+    for key in keys:
+        acc = accs[key]
+        row = existing.get(key)
+        if row is None:
+            session.add(ReadingRollup(
+                point_id=key[0], grain=key[1], bucket=key[2], count=acc.count,
+                sum_value=acc.sum_value, min_value=acc.min_value, max_value=acc.max_value,
+                first_ts=acc.first_ts, first_value=acc.first_value, last_ts=acc.last_ts,
+                last_value=acc.last_value, consumption=acc.consumption))
+            continue
+        have = Acc(row.count, row.sum_value, row.min_value, row.max_value, row.first_ts,
+                   row.first_value, row.last_ts, row.last_value, row.consumption)
+        have.merge(acc)
+        row.count, row.sum_value = have.count, have.sum_value
+        row.min_value, row.max_value = have.min_value, have.max_value
+        row.first_ts, row.first_value = have.first_ts, have.first_value
+        row.last_ts, row.last_value = have.last_ts, have.last_value
+        row.consumption = have.consumption
+    session.flush()
+
+
+def _update_latest(session: Session, park_id: int, rows: list[_Row], seq: int,
+                   now: datetime) -> None:
+    newest: dict[int, _Row] = {}
+    for r in rows:
+        cur = newest.get(r.point.id)
+        if cur is None or r.ts > cur.ts:
+            newest[r.point.id] = r
+    existing = {pl.point_id: pl for pl in session.scalars(
+        select(PointLatest).where(PointLatest.point_id.in_(list(newest))))}
+    for pid, r in newest.items():
+        pl = existing.get(pid)
+        if pl is None:
+            session.add(PointLatest(point_id=pid, park_id=park_id,
+                                    enterprise_id=r.point.enterprise_id, ts=r.ts, value=r.value,
+                                    quality=r.quality, seq=seq, updated_at=now))
+        elif r.ts > pl.ts:
+            pl.ts, pl.value, pl.quality, pl.seq, pl.updated_at = r.ts, r.value, r.quality, seq, now
+    session.flush()
+
+
+def rollup_keys_filter(point_ids: Sequence[int], grain: str, start: datetime,
+                       end: datetime) -> Any:
+    return and_(ReadingRollup.point_id.in_(list(point_ids)), ReadingRollup.grain == grain,
+                ReadingRollup.bucket >= start, ReadingRollup.bucket < end)
+
+
+# --------------------------------------------------------------------------- read side
+
+
+def list_batches(session: Session, scope: Any, *, page: int, size: int,
+                 enterprise_id: int | None = None, source: str | None = None) -> Any:
+    from dualcarbon.db.paging import paginate
+
+    stmt = select(IngestBatch).where(scope.filter_for(IngestBatch))
+    if enterprise_id:
+        stmt = stmt.where(IngestBatch.enterprise_id == enterprise_id)
+    if source:
+        stmt = stmt.where(IngestBatch.source == source)
+    return paginate(session, stmt.order_by(IngestBatch.id.desc()), page, size)
+
+
+def latest_since(session: Session, scope: Any, *, since: int = 0,
+                 enterprise_id: int | None = None, limit: int = 2000) -> dict[str, Any]:
+    """Latest values changed after ``since`` (a batch id): a live page polls (or is pushed)
+    with the ``seq`` it last saw and gets only what moved."""
+    stmt = (select(PointLatest, MeteringPoint.code, MeteringPoint.unit)
+            .join(MeteringPoint, MeteringPoint.id == PointLatest.point_id)
+            .where(scope.filter_for(PointLatest), PointLatest.seq > since))
+    if enterprise_id:
+        stmt = stmt.where(PointLatest.enterprise_id == enterprise_id)
+    rows = session.execute(stmt.order_by(PointLatest.seq, PointLatest.point_id)
+                           .limit(limit)).all()
+    items = [{"point_id": pl.point_id, "point_code": code, "unit": unit,
+              "enterprise_id": pl.enterprise_id, "ts": pl.ts, "value": pl.value,
+              "quality": pl.quality, "seq": pl.seq} for pl, code, unit in rows]
+    seq = max((i["seq"] for i in items), default=since)
+    return {"items": items, "seq": seq}
+
+
+def history(session: Session, point_id: int, *, start: datetime, end: datetime,
+            granularity: str, limit: int = 5000) -> list[dict[str, Any]]:
+    """Readings of one point over [start, end): raw, or hour/day/month rollups."""
+    if granularity == "raw":
+        rows = session.execute(select(Reading.ts, Reading.value, Reading.quality).where(
+            Reading.point_id == point_id, Reading.ts >= start, Reading.ts < end)
+            .order_by(Reading.ts).limit(limit))
+        return [{"ts": ts, "value": v, "quality": q} for ts, v, q in rows]
+    out = []
+    for r in session.scalars(select(ReadingRollup).where(
+            rollup_keys_filter([point_id], granularity, start, end))
+            .order_by(ReadingRollup.bucket).limit(limit)):
+        out.append({"ts": r.bucket, "count": r.count, "mean": meter.mean(r.sum_value, r.count),
+                    "min": r.min_value, "max": r.max_value, "last": r.last_value,
+                    "consumption": r.consumption})
+    return out
