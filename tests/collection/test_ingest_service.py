@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from dualcarbon.collection.models import IngestBatch, PointLatest, Reading, ReadingRollup
@@ -109,23 +110,27 @@ def _expected(reads, tz="Asia/Shanghai", swaps=(), multiplier=Decimal(1)):
     return out
 
 
-def test_out_of_order_batches_equal_one_sorted_batch(session):
-    park, _, mp, _ = _setup(session)
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_batches_in_any_order_equal_one_sorted_batch(session, shuffle):
+    park, ent, _, _ = _setup(session)
+    mp = make_point(session, ent, unit="kWh", measurement="cumulative",
+                    multiplier=Decimal("1.5"))
     rng = random.Random(7)
-    reads, v = [], Decimal("99990000")  # crosses a rollover of the 8-digit register
+    reads, v = [], Decimal("99997000")  # crosses a rollover of the 8-digit register
     for i in range(4 * 30):
         v += Decimal(rng.randint(0, 900)) / 10
         if v >= Decimal("100000000"):
             v -= Decimal("100000000")
         reads.append((T0 + timedelta(minutes=15 * i), v))
     shuffled = reads[:]
-    rng.shuffle(shuffled)
+    if shuffle:
+        rng.shuffle(shuffled)
     for k in range(0, len(shuffled), 17):
         part = shuffled[k:k + 17]
         ingest(session, park_id=park.id, readings=[ReadingIn(mp.code, t, x) for t, x in part],
                source="api", batch_ref=None, now=NOW)
     got = _rollups(session, mp.id)
-    want = _expected(reads)
+    want = _expected(reads, multiplier=Decimal("1.5"))
     assert set(got) == set(want)
     for key, e in want.items():
         r = got[key]
@@ -133,7 +138,9 @@ def test_out_of_order_batches_equal_one_sorted_batch(session):
             e["count"], e["sum"], e["min"], e["max"], e["last"]), key
         assert (r.consumption or 0) == e["consumption"], key
     total = sum(r.consumption or 0 for (g, _), r in got.items() if g == "m")
-    assert total == sum(d.value for _, d in meter.chain_deltas(sorted(reads)))
+    assert total == sum(d.value for _, d in meter.chain_deltas(sorted(reads), (),
+                                                               Decimal("1.5")))
+    assert any(d.kind == "rollover" for _, d in meter.chain_deltas(sorted(reads)))
     latest = session.get(PointLatest, mp.id)
     assert (latest.ts, latest.value) == reads[-1]
 
