@@ -77,23 +77,30 @@ FROM (
 WHERE is_new AND v0 IS NOT NULL
 """)
 
+# Hours first (one pass over the new rows), then day and month from the hours. The first/last
+# value of a bucket is taken with min/max over [epoch, value] arrays: no per-group sort.
 ROLLUPS = text("""
 WITH g(grain, unit) AS (VALUES ('h', 'hour'), ('d', 'day'), ('m', 'month')),
+hr AS (
+    SELECT point_id, date_trunc('hour', ts AT TIME ZONE :tz) AS lb,
+           count(*) AS cnt, sum(value) AS s, min(value) AS mn, max(value) AS mx,
+           min(ts) AS ft, max(ts) AS lt,
+           min(ARRAY[extract(epoch FROM ts), value]) AS fa,
+           max(ARRAY[extract(epoch FROM ts), value]) AS la
+    FROM ingest_new GROUP BY 1, 2),
 a AS (
-    SELECT n.point_id, g.grain,
-           date_trunc(g.unit, n.ts AT TIME ZONE :tz) AT TIME ZONE :tz AS bucket,
-           count(*) AS cnt, sum(n.value) AS s, min(n.value) AS mn, max(n.value) AS mx,
-           min(n.ts) AS ft, (array_agg(n.value ORDER BY n.ts))[1] AS fv,
-           max(n.ts) AS lt, (array_agg(n.value ORDER BY n.ts DESC))[1] AS lv
-    FROM ingest_new n CROSS JOIN g
-    GROUP BY 1, 2, 3),
+    SELECT point_id, g.grain, date_trunc(g.unit, lb) AT TIME ZONE :tz AS bucket,
+           sum(cnt) AS cnt, sum(s) AS s, min(mn) AS mn, max(mx) AS mx, min(ft) AS ft,
+           (min(fa))[2] AS fv, max(lt) AS lt, (max(la))[2] AS lv
+    FROM hr CROSS JOIN g GROUP BY 1, 2, 3),
+dh AS (
+    SELECT point_id, date_trunc('hour', (ts - interval '1 microsecond') AT TIME ZONE :tz) AS lb,
+           sum(delta) AS cons
+    FROM ingest_delta GROUP BY 1, 2),
 c AS (
-    SELECT d.point_id, g.grain,
-           date_trunc(g.unit, (d.ts - interval '1 microsecond') AT TIME ZONE :tz)
-               AT TIME ZONE :tz AS bucket,
-           sum(d.delta) AS cons
-    FROM ingest_delta d CROSS JOIN g
-    GROUP BY 1, 2, 3)
+    SELECT point_id, g.grain, date_trunc(g.unit, lb) AT TIME ZONE :tz AS bucket,
+           sum(cons) AS cons
+    FROM dh CROSS JOIN g GROUP BY 1, 2, 3)
 INSERT INTO reading_rollups AS r (point_id, grain, bucket, count, sum_value, min_value,
     max_value, first_ts, first_value, last_ts, last_value, consumption)
 SELECT coalesce(a.point_id, c.point_id), coalesce(a.grain, c.grain),
