@@ -16,8 +16,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import String, and_, any_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.orm import Session
 
 from dualcarbon.collection import partitions, pg_bulk
@@ -118,11 +119,17 @@ def park_timezone(session: Session, park_id: int) -> str:
 def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _Point]:
     out: dict[str, _Point] = {}
     code_list = sorted(codes)
-    for i in range(0, len(code_list), CHUNK):
+    pg = session.get_bind().dialect.name == "postgresql"
+    step = (len(code_list) or 1) if pg else CHUNK
+    for i in range(0, len(code_list), step):
+        chunk = code_list[i:i + step]
+        # one array parameter on PostgreSQL instead of thousands of bind parameters
+        match = (MeteringPoint.code == any_(sa_array(chunk, type_=String)) if pg
+                 else MeteringPoint.code.in_(chunk))
         rows = session.execute(select(
             MeteringPoint.code, MeteringPoint.id, MeteringPoint.enterprise_id, MeteringPoint.unit,
             MeteringPoint.measurement, MeteringPoint.multiplier, MeteringPoint.is_active,
-        ).where(MeteringPoint.park_id == park_id, MeteringPoint.code.in_(code_list[i:i + CHUNK])))
+        ).where(MeteringPoint.park_id == park_id, match))
         for r in rows:
             out[r.code] = _Point(r.id, r.enterprise_id, r.unit, r.measurement == "cumulative",
                                  r.multiplier if r.multiplier is not None else Decimal(1),
