@@ -159,3 +159,21 @@ def test_day_and_month_buckets_are_local(session):
     assert got[("m", march)].consumption == 10 and got[("m", april)].consumption == 15
     assert got[("m", march)].count == 1 and got[("m", april)].count == 2
     assert got[("d", april)].first_value == 110
+
+
+def test_alarm_rules_evaluated_on_arrival(session):
+    from dualcarbon.monitoring.models import AlarmEvent, AlarmRule
+
+    park, ent, _, gauge = _setup(session)
+    session.add(AlarmRule(park_id=park.id, enterprise_id=ent.id, name="高", kind="threshold_high",
+                          point_id=gauge.id, threshold=Decimal(90)))
+    session.flush()
+    now = T0 + timedelta(minutes=1)
+    ingest(session, park_id=park.id, readings=[ReadingIn(gauge.code, T0, "50")], source="api",
+           batch_ref=None, now=now)
+    assert session.scalar(select(func.count()).select_from(AlarmEvent)
+                          .where(AlarmEvent.point_id == gauge.id)) == 0
+    ingest(session, park_id=park.id, readings=[ReadingIn(gauge.code, now, "95.5")],
+           source="api", batch_ref=None, now=now)
+    event = session.scalar(select(AlarmEvent).where(AlarmEvent.point_id == gauge.id))
+    assert event.value == Decimal("95.5") and event.reason == "monitoring.alarm.threshold-high"

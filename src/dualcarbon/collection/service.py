@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -85,7 +85,7 @@ class _Point:
     is_active: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Row:
     index: int
     point: _Point
@@ -208,7 +208,31 @@ def ingest(
     batch.accepted = accepted
     batch.duplicates = len(valid) - accepted + in_batch_dups
     session.flush()
+    if accepted:
+        evaluate_alarms(session, {r.point.id for r in valid}, now)
     return IngestResult(batch.accepted, batch.duplicates, rejected, batch.id)
+
+
+def evaluate_alarms(session: Session, point_ids: set[int], now: datetime) -> int:
+    """Alarm rules of the points that received data, evaluated on arrival over their recent
+    readings (monitoring owns the rules and events). One query when no rule applies."""
+    from dualcarbon.core.alarms import Sample
+    from dualcarbon.monitoring import service as monitoring
+    from dualcarbon.monitoring.models import AlarmRule
+
+    windows: dict[int, int] = {}
+    for pid, minutes in session.execute(select(AlarmRule.point_id, AlarmRule.window_minutes).where(
+            AlarmRule.point_id.in_(sorted(point_ids)), AlarmRule.is_active.is_(True))):
+        windows[pid] = max(windows.get(pid, 0), minutes)
+    raised = 0
+    for pid, minutes in sorted(windows.items()):
+        since = now - timedelta(minutes=min(max(minutes, 60), 1440))
+        samples = [Sample(ts, v, q) for ts, v, q in session.execute(
+            select(Reading.ts, Reading.value, Reading.quality).where(
+                Reading.point_id == pid, Reading.ts >= since)
+            .order_by(Reading.ts.desc()).limit(2000))]
+        raised += len(monitoring.evaluate_point(session, pid, samples, now))
+    return raised
 
 
 # --------------------------------------------------------------------------- readings
