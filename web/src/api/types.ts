@@ -126,11 +126,10 @@ export interface AlarmRule {
 }
 
 export interface AlarmComment {
-  at?: string
-  by?: string
-  action?: string
-  comment?: string
-  [k: string]: unknown
+  author: string
+  action: string
+  text: string
+  created_at: string
 }
 
 export interface AlarmEvent {

@@ -31,4 +31,11 @@ export const MENU: MenuEntry[] = [
   { path: '/products', name: 'products', title: 'nav.products', perm: 'registry.product:read', group: 'registry', icon: 'Box', component: () => import('@/views/registry/ProductsView.vue') },
   { path: '/devices', name: 'devices', title: 'nav.devices', perm: 'registry.device:read', group: 'registry', icon: 'Odometer', component: () => import('@/views/registry/DevicesView.vue') },
   { path: '/metering-points', name: 'metering-points', title: 'nav.meteringPoints', perm: 'registry.metering_point:read', group: 'registry', icon: 'Location', component: () => import('@/views/registry/MeteringPointsView.vue') },
+  { path: '/alarm-events', name: 'alarm-events', title: 'nav.alarmEvents', perm: 'monitoring.alarm:read', group: 'monitoring', icon: 'Bell', component: () => import('@/views/monitoring/AlarmEventsView.vue') },
+  { path: '/alarm-rules', name: 'alarm-rules', title: 'nav.alarmRules', perm: 'monitoring.alarm:read', group: 'monitoring', icon: 'AlarmClock', component: () => import('@/views/monitoring/AlarmRulesView.vue') },
+  { path: '/om-records', name: 'om-records', title: 'nav.omRecords', perm: 'monitoring.om:read', group: 'monitoring', icon: 'Tools', component: () => import('@/views/monitoring/OmRecordsView.vue') },
+  { path: '/qc-records', name: 'qc-records', title: 'nav.qcRecords', perm: 'monitoring.qc:read', group: 'monitoring', icon: 'Checked', component: () => import('@/views/monitoring/QcRecordsView.vue') },
+  { path: '/users', name: 'users', title: 'nav.users', perm: 'identity.user:read', group: 'admin', icon: 'User', component: () => import('@/views/admin/UsersView.vue') },
+  { path: '/security-policy', name: 'security-policy', title: 'nav.securityPolicy', perm: 'identity.policy:read', group: 'admin', icon: 'Lock', component: () => import('@/views/admin/SecurityPolicyView.vue') },
+  { path: '/audit', name: 'audit', title: 'nav.audit', perm: 'audit.event:read', group: 'admin', icon: 'Document', component: () => import('@/views/admin/AuditView.vue') },
 ]

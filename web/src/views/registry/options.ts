@@ -1,4 +1,5 @@
 /** Select options from the reference data and from other registry resources. */
+import { reactive } from 'vue'
 import { referenceApi, resourceApi, type ResourceName } from '@/api/registry'
 import { i18n } from '@/i18n'
 import type { FormModel, Option } from '@/components/resource'
@@ -40,4 +41,25 @@ export async function defaultUnitFor(medium: string): Promise<string | undefined
 }
 export async function deviceTypeDefaults(code: string) {
   return (await referenceApi.deviceTypes(lang())).find((d) => d.code === code)
+}
+
+/** Enterprise names by id for records that carry only enterprise_id (alarms, O&M, QC). */
+const enterpriseNames = reactive(new Map<number, string>())
+let namesLoading: Promise<void> | null = null
+export function enterpriseName(id: unknown): string {
+  if (!namesLoading) {
+    namesLoading = resourceApi<{ id: number; name: string }>('enterprises')
+      .list({ size: 500 })
+      .then((p) => p.items.forEach((e) => enterpriseNames.set(e.id, e.name)))
+      .catch(() => {
+        namesLoading = null
+      })
+  }
+  return enterpriseNames.get(Number(id)) ?? String(id ?? '')
+}
+
+export async function meteringPointOptions(form: FormModel): Promise<Option[]> {
+  if (!form.enterprise_id) return []
+  const page = await resourceApi<{ id: number; code: string; name: string }>('metering-points').list({ size: 500, sort: 'code', enterprise_id: form.enterprise_id as number })
+  return page.items.map((r) => ({ value: r.id, label: `${r.code} ${r.name}` }))
 }
