@@ -83,7 +83,7 @@ def _build_webui() -> None:
     web = root / "web"
     if not (web / "package.json").is_file():
         return
-    dist = web / "dist" / "index.html"
+    dist = Path(__file__).resolve().parent / "webui" / "index.html"  # vite outDir
     sources = [p for p in (web / "src").rglob("*") if p.is_file()] if (web / "src").is_dir() else []
     newest = max((p.stat().st_mtime for p in sources), default=0)
     if dist.is_file() and dist.stat().st_mtime >= newest:
