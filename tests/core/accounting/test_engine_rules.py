@@ -136,3 +136,15 @@ def test_location_factor_province_region_national() -> None:
     r = account(doc)  # latest published year
     assert r.electricity.location_factor_key == "grid.location.region.east@2023"
     assert r.electricity.ets_factor_tco2_per_mwh == D("0.5703")
+
+
+def test_periods_before_published_factors() -> None:
+    doc = load("ex4-electricity-heat.json")
+    doc.period.start = doc.period.start.replace(year=2019)
+    doc.period.end = doc.period.end.replace(year=2019)
+    doc.green_claims = []
+    r = account(doc)
+    # no 2019 MEE/NBS factor: the earliest published stands in for location; ETS 0.6101 (2018-20)
+    assert r.electricity.ets_factor_tco2_per_mwh == D("0.6101")
+    assert r.electricity.residual_factor_tco2_per_mwh == r.electricity.location_factor_tco2_per_mwh
+    assert any("residual-mix" in w for w in r.warnings)

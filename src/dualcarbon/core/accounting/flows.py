@@ -49,12 +49,26 @@ def location_factor(ctx: Ctx, province: str | None, region: str | None) -> Param
             p = ctx.params.find(key, on)
             if p is not None:
                 return ctx.params.lookup(key, on)
+    for y in range(year + 1, year + 30):  # before the first published year: the earliest one
+        on = ctx.on.replace(year=y)
+        for key in candidates:
+            if ctx.params.find(key, on) is not None:
+                ctx.warnings.append(f"no location grid factor published for {year}: "
+                                    f"the earliest ({y}) used")
+                return ctx.params.lookup(key, on)
     return ctx.params.lookup("grid.location.national", ctx.on)
 
 
-def _year_param(ctx: Ctx, key: str) -> Parameter:
+def _year_param(ctx: Ctx, key: str, fallback: Parameter, what: str) -> Parameter:
+    """The factor for the period's year, else the latest published; before the first published
+    year, the location factor stands in (with a warning)."""
     year = ctx.doc.options.grid_year or ctx.on.year
-    return ctx.params.lookup_latest(key, ctx.on.replace(year=year))
+    on = ctx.on.replace(year=year)
+    if ctx.params.find(key, on) is None and not any(
+            (p.valid_from or on) <= on for p in ctx.params.versions(key)):
+        ctx.warnings.append(f"no {what} factor published for {year}: location factor used")
+        return fallback
+    return ctx.params.lookup_latest(key, on)
 
 
 def _claim_mwh(c: GreenClaim, per_cert: Decimal) -> Decimal | None:
@@ -112,9 +126,8 @@ def electricity(ctx: Ctx, flows: list[ElectricityFlow], claims: list[GreenClaim]
                 ) -> tuple[list[ResultLine], ElectricityViews]:
     ent = ctx.doc.enterprise
     loc = location_factor(ctx, province or ent.province, region or ent.region)
-    has_flows = bool(flows) or bool(claims)
-    residual = _year_param(ctx, "grid.residual.national") if has_flows else loc
-    ets = _year_param(ctx, "grid.ets_reporting") if has_flows else loc
+    residual = _year_param(ctx, "grid.residual.national", loc, "residual-mix")
+    ets = _year_param(ctx, "grid.ets_reporting", loc, "ETS reporting")
     view = ctx.doc.options.electricity_view_for_total
     view_factor = {ElectricityView.LOCATION: loc, ElectricityView.MARKET: residual,
                    ElectricityView.ETS: ets}[view]

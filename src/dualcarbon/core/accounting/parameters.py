@@ -134,6 +134,10 @@ class ParameterSet:
                 return p
         return None
 
+    def versions(self, key: str) -> list[Parameter]:
+        """Every version of `key`, oldest first (no usage recorded)."""
+        return list(self._index.get(key, ()))
+
     def has(self, key: str) -> bool:
         return key in self._index
 
