@@ -62,6 +62,7 @@ def world(session):
         }
         targets[label].update(_monitoring_objects(session, ent, targets[label], label))
         targets[label].update(_collection_objects(session, ent, targets[label], label))
+        targets[label]["factor_parameter"] = _factor_object(session, park2, label)
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -95,6 +96,7 @@ RESOURCE_OF_PATH = {
     "/api/v1/meter-replacements": "meter_replacement",
     "/api/v1/invoice-entries": "invoice_entry", "/api/v1/device-keys": "device_key",
     "/api/v1/readings": "reading_import",
+    "/api/v1/factors": "factor_parameter",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
@@ -126,6 +128,18 @@ def _collection_objects(session, ent, t, label):
     return {"ingest_batch": session.get(IngestBatch, res.batch_id),
             "point_latest": pt, "meter_replacement": rep,
             "invoice_entry": inv, "device_key": key, "reading_import": pt}
+
+
+def _factor_object(session, park2, label):
+    # park 1's overrides are readable by its enterprises: both targets are park 2 overrides
+    from dualcarbon.factors.models import FactorParameter
+
+    row = FactorParameter(park_id=park2.id, methodology="custom", key=f"k.{label}",
+                          version="v1", value_text="1", tier="user", note=f"{MARK}-{label}",
+                          source_document=f"{MARK}-{label}", created_by="x")
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _monitoring_objects(session, ent, t, label):
@@ -189,6 +203,8 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
                           "quantity": "1"},
         "device_key": {"enterprise_id": ent.id, "name": "x"},
         "reading_import": {},
+        "factor_parameter": {"park_id": t["park"].id, "methodology": "custom", "key": "x",
+                             "version": "x", "value": "1"},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},

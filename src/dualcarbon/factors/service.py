@@ -174,11 +174,11 @@ def _filtered(scope: Scope, *, methodology: str | None, key: str | None, tier: s
             or_(FactorParameter.valid_from.is_(None), FactorParameter.valid_from <= valid_on),
             or_(FactorParameter.valid_to.is_(None), FactorParameter.valid_to >= valid_on))
     if q:
-        like = f"%{q.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(or_(FactorParameter.key.ilike(like),
-                              FactorParameter.source_document.ilike(like),
-                              FactorParameter.note.ilike(like),
-                              FactorParameter.clause.ilike(like)))
+        esc = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{esc}%"
+        stmt = stmt.where(or_(*(c.ilike(like, escape="\\") for c in (
+            FactorParameter.key, FactorParameter.source_document, FactorParameter.note,
+            FactorParameter.clause))))
     if park_id is not None:
         stmt = stmt.where(FactorParameter.park_id == park_id)
     if platform is True:
