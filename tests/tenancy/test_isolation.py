@@ -63,6 +63,7 @@ def world(session):
         targets[label].update(_monitoring_objects(session, ent, targets[label], label))
         targets[label].update(_collection_objects(session, ent, targets[label], label))
         targets[label]["factor_parameter"] = _factor_object(session, park2, label)
+        targets[label]["accounting_run"] = _accounting_run(session, ent, label)
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -97,6 +98,7 @@ RESOURCE_OF_PATH = {
     "/api/v1/invoice-entries": "invoice_entry", "/api/v1/device-keys": "device_key",
     "/api/v1/readings": "reading_import",
     "/api/v1/factors": "factor_parameter",
+    "/api/v1/accounting": "accounting_run",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
@@ -140,6 +142,22 @@ def _factor_object(session, park2, label):
     session.add(row)
     session.flush()
     return row
+
+
+def _accounting_run(session, ent, label):
+    from datetime import date
+
+    from dualcarbon.accounting.models import AccountingRun
+
+    run = AccountingRun(park_id=ent.park_id, enterprise_id=ent.id, level="enterprise",
+                        period_start=date(2023, 1, 1), period_end=date(2023, 12, 31),
+                        period_kind="year", status="succeeded",
+                        document={"enterprise": {"name": f"{MARK}-{label}"}},
+                        parameter_refs=[], result={"totals": {"total_tco2e": "1"}, "lines": []},
+                        created_by=f"{MARK}-{label}")
+    session.add(run)
+    session.flush()
+    return run
 
 
 def _monitoring_objects(session, ent, t, label):
@@ -203,6 +221,8 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
                           "quantity": "1"},
         "device_key": {"enterprise_id": ent.id, "name": "x"},
         "reading_import": {},
+        "accounting_run": {"enterprise_id": ent.id, "document": {},
+                           "period_start": "2023-01-01", "period_end": "2023-12-31"},
         "factor_parameter": {"park_id": t["park"].id, "methodology": "custom", "key": "x",
                              "version": "x", "value": "1"},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",

@@ -94,7 +94,7 @@ def parameter_set(session: Session, park_id: int | None, *,
             raise FactorNotFound(f"pinned parameter {ref.methodology}/{ref.key}/{ref.version}",
                                  params={"key": ref.key})
         pinned.setdefault(ref.key, []).append(p)
-    out = ParameterSet(name=f"{name}@pinned")
+    out = ParameterSet(name=name)
     for p in ps:
         if p.key not in pinned:
             out.add(p)
@@ -260,3 +260,14 @@ def create_version(session: Session, scope: Scope, actor: Actor, data: VersionIn
 def create_versions(session: Session, scope: Scope, actor: Actor,
                     items: Sequence[VersionIn], *, origin: str) -> list[FactorParameter]:
     return [create_version(session, scope, actor, it, origin=origin) for it in items]
+
+
+def find_version(session: Session, park_id: int | None, methodology: str, key: str,
+                 version: str) -> FactorParameter | None:
+    """The library row of one version as a run of `park_id` sees it (park row first)."""
+    rows = session.scalars(select(FactorParameter).where(
+        FactorParameter.methodology == methodology, FactorParameter.key == key,
+        FactorParameter.version == version,
+        or_(FactorParameter.park_id.is_(None), FactorParameter.park_id == park_id)))
+    found = sorted(rows, key=lambda r: r.park_id is None)
+    return found[0] if found else None
