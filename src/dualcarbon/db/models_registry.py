@@ -2,6 +2,7 @@
 
 
 def import_all_models() -> None:
+    import dualcarbon.activity.models
     import dualcarbon.audit.models
     import dualcarbon.collection.models
     import dualcarbon.identity.models

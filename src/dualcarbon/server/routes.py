@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from dualcarbon.activity.router import router as activity_router
 from dualcarbon.audit.router import router as audit_router
 from dualcarbon.collection.router import router as collection_router
 from dualcarbon.identity.router import router as identity_router
@@ -14,3 +15,4 @@ api_router.include_router(audit_router)
 api_router.include_router(registry_router)
 api_router.include_router(monitoring_router)
 api_router.include_router(collection_router)
+api_router.include_router(activity_router)
