@@ -30,6 +30,16 @@ def _engine(settings):  # type: ignore[no-untyped-def]
     return make_engine(settings.database.url)
 
 
+def _sync_factor_catalogue(engine) -> None:  # type: ignore[no-untyped-def]
+    """Seed the platform rows of the factor library from the engine catalogue (idempotent)."""
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.db.session import unit_of_work
+    from dualcarbon.factors.service import sync_catalogue
+
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        sync_catalogue(session)
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from dualcarbon.db.migrate import downgrade, upgrade
 
@@ -39,6 +49,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         downgrade(engine, args.downgrade)
     else:
         upgrade(engine, args.revision)
+        _sync_factor_catalogue(engine)
     print(f"database at revision {args.downgrade or args.revision}: {_safe_url(settings)}")
     return 0
 
@@ -83,7 +94,7 @@ def _build_webui() -> None:
     web = root / "web"
     if not (web / "package.json").is_file():
         return
-    dist = web / "dist" / "index.html"
+    dist = Path(__file__).resolve().parent / "webui" / "index.html"  # vite outDir
     sources = [p for p in (web / "src").rglob("*") if p.is_file()] if (web / "src").is_dir() else []
     newest = max((p.stat().st_mtime for p in sources), default=0)
     if dist.is_file() and dist.stat().st_mtime >= newest:
@@ -136,6 +147,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             Path(str(db_file) + suffix).unlink(missing_ok=True)
     engine = _engine(settings)
     upgrade(engine)
+    _sync_factor_catalogue(engine)
     created = seed.seed_demo(make_sessionmaker(engine), settings)
     print("demo park seeded" if created else "demo park already present")
     print(seed.credentials_text())
@@ -181,6 +193,22 @@ def cmd_restore(args: argparse.Namespace) -> int:
         return 2
     restore(settings.database.url, settings.data_dir, Path(args.file))
     print(f"restored from {args.file}")
+    return 0
+
+
+def cmd_calc(args: argparse.Namespace) -> int:
+    from dualcarbon.core.accounting.calc import calc_json
+    from dualcarbon.core.errors import DomainError
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    try:
+        print(calc_json(text, park=args.park, exact=args.exact))
+    except DomainError as e:
+        for fe in e.field_errors:
+            print(f"{'/'.join(map(str, fe.loc))}: {fe.msg or fe.code}", file=sys.stderr)
+        if not e.field_errors:
+            print(str(e), file=sys.stderr)
+        return 2
     return 0
 
 
@@ -240,6 +268,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--yes", action="store_true", help="confirm replacing the current data")
     sp.set_defaults(fn=cmd_restore)
+
+    sp = sub.add_parser("calc", help="account an activity document (JSON) and print the result")
+    sp.add_argument("file", help="activity document JSON (park document with --park); - = stdin")
+    sp.add_argument("--park", action="store_true", help="FILE is a park document")
+    sp.add_argument("--exact", action="store_true", help="full precision instead of 0.01 t")
+    sp.set_defaults(fn=cmd_calc)
 
     sp = sub.add_parser("worker", help="run background jobs")
     sp.set_defaults(fn=cmd_worker)

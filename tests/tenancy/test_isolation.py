@@ -63,6 +63,7 @@ def world(session):
         targets[label].update(_monitoring_objects(session, ent, targets[label], label))
         targets[label].update(_collection_objects(session, ent, targets[label], label))
         targets[label].update(_activity_objects(session, ent, label))
+        targets[label]["factor_parameter"] = _factor_object(session, park2, label)
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -99,6 +100,7 @@ RESOURCE_OF_PATH = {
     "/api/v1/activity-sources": "activity_source", "/api/v1/activity-datasets": "activity_dataset",
     "/api/v1/activity-records": "activity_record",
     "/api/v1/activity-attachments": "activity_attachment",
+    "/api/v1/factors": "factor_parameter",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
@@ -161,6 +163,18 @@ def _activity_objects(session, ent, label):
     session.flush()
     return {"activity_source": src, "activity_dataset": ds, "activity_record": rec,
             "activity_attachment": att}
+
+
+def _factor_object(session, park2, label):
+    # park 1's overrides are readable by its enterprises: both targets are park 2 overrides
+    from dualcarbon.factors.models import FactorParameter
+
+    row = FactorParameter(park_id=park2.id, methodology="custom", key=f"k.{label}",
+                          version="v1", value_text="1", tier="user", note=f"{MARK}-{label}",
+                          source_document=f"{MARK}-{label}", created_by="x")
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _monitoring_objects(session, ent, t, label):
@@ -229,6 +243,8 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
                             "settings": {"direction": "purchase"}},
         "activity_dataset": {"enterprise_id": ent.id, "month": "2026-02"},
         "activity_record": {},
+        "factor_parameter": {"park_id": t["park"].id, "methodology": "custom", "key": "x",
+                             "version": "x", "value": "1"},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},

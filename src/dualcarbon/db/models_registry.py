@@ -5,6 +5,7 @@ def import_all_models() -> None:
     import dualcarbon.activity.models
     import dualcarbon.audit.models
     import dualcarbon.collection.models
+    import dualcarbon.factors.models
     import dualcarbon.identity.models
     import dualcarbon.jobs.models
     import dualcarbon.monitoring.models

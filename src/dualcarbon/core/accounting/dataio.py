@@ -38,6 +38,8 @@ def _err(errors: list[FieldError], path: tuple[str | int, ...], code: str, msg: 
 
 
 def _convert(tp: Any, data: Any, path: tuple[str | int, ...], errors: list[FieldError]) -> Any:
+    if tp is str and type(data) is str:
+        return data
     origin = get_origin(tp)
     if origin in (types.UnionType, typing.Union):
         args = [a for a in get_args(tp) if a is not type(None)]
@@ -174,6 +176,7 @@ _Q = {2: Decimal("0.01"), 4: Decimal("0.0001"), 6: Decimal("0.000001")}
 _QUANTITY_SUFFIXES = ("_t", "_tc", "_tco2", "_tco2e", "_tce", "_gj", "_mwh", "_1e4_nm3", "_cny")
 
 
+@cache
 def _places_for(name: str) -> int | None:
     """Decimal places for a result field: quantities (t, tCO2e, tce, GJ, MWh) 2 places,
     intensities and factors 6, anything else as computed."""
@@ -193,19 +196,25 @@ def _dec_out(d: Decimal, places: int | None) -> str:
     return format(d.normalize(), "f")
 
 
+@cache
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    if dataclasses.is_dataclass(cls):
+        return tuple(f.name for f in dataclasses.fields(cls))
+    return None
+
+
 def to_dict(obj: Any, *, rounded: bool = False, _name: str = "") -> Any:
     """A JSON-ready structure. With `rounded`, result quantities are rounded half-up by their
     field name (see `_places_for`); without, Decimals are written exactly."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(obj):
-            v = getattr(obj, f.name)
-            if v is None:
-                continue
-            out[f.name] = to_dict(v, rounded=rounded, _name=f.name)
-        return out
+    if isinstance(obj, Enum):
+        return obj.value
+    if isinstance(obj, str | int | float | bool) or obj is None:
+        return obj
     if isinstance(obj, Decimal):
-        return _dec_out(obj, _places_for(_name) if rounded else None) if rounded else str(obj)
+        return _dec_out(obj, _places_for(_name)) if rounded else str(obj)
+    names = _field_names(typing.cast(Any, type(obj)))
+    if names is not None:
+        return {n: to_dict(getattr(obj, n), rounded=rounded, _name=n) for n in names}
     if isinstance(obj, Enum):
         return obj.value
     if isinstance(obj, date):

@@ -343,10 +343,20 @@ class Park:
     region: str | None = None
 
 
+class InternalFactors(StrEnum):
+    """Factor for an enterprise's purchases from another park enterprise when the flow gives none:
+    the supplier's own supply factor (its power facility, split by heat ratio) or the default
+    (location grid factor, heat 0.11)."""
+
+    SUPPLIER = "supplier"
+    DEFAULT = "default"
+
+
 @dataclass(slots=True, kw_only=True)
 class ParkDocument:
     park: Park
     period: Period
     enterprises: list[ActivityDocument]
     schema_version: str = SCHEMA_VERSION
-    options: Options = field(default_factory=Options)
+    options: Options = field(default_factory=Options)  # boundary factors (grid scope, GWP set)
+    internal_supply_factors: InternalFactors = InternalFactors.SUPPLIER

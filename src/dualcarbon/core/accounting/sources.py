@@ -114,7 +114,7 @@ def mass_balance_lines(fuels: list[FuelUse], materials: list[MaterialFlow], ctx:
                         formula_id="chem.mass_balance", formula=F_MASS_BALANCE, process=process)
         c_in = ZERO
         c_out = ZERO
-        facilities = {x.facility for x in [*feeds, *mats]}
+        facilities = {x.facility for x in feeds} | {x.facility for x in mats}
         if len(facilities) == 1:
             b.facility = next(iter(facilities))
         for f in feeds:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
-from iapws import IAPWS97  # type: ignore[import-untyped]
+from iapws import IAPWS97
 
 from dualcarbon.core.errors import Invalid
 

@@ -1,7 +1,7 @@
 """activity: sources, monthly datasets, records, attachments
 
 Revision ID: 0007_activity
-Revises: 0004_protocols
+Revises: 0005_factors
 Create Date: 2026-11-24 19:27:56.051938
 """
 
@@ -16,7 +16,7 @@ import dualcarbon.db.crypto
 import dualcarbon.db.types
 
 revision: str = '0007_activity'
-down_revision: str | None = '0004_protocols'
+down_revision: str | None = '0005_factors'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from ..parameters import Parameter, ParameterSet
 from ..tiers import ProvenanceTier
 from .energy import energy_parameters
+from .ets import ets_parameters
 from .fuels import fuel_parameters
 from .grid import grid_parameters
 from .gwp import gwp_parameters
@@ -25,6 +26,7 @@ def all_parameters() -> list[Parameter]:
         *process_parameters(),
         *energy_parameters(),
         *gwp_parameters(),
+        *ets_parameters(),
     ]
 
 

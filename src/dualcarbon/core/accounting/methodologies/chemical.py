@@ -24,7 +24,7 @@ from .base import Ctx, register
 
 class ChemicalMethodology:
     id = "NDRC-2013-chemical"
-    aliases = ("chemical", "GB/T 32151.10-2015")
+    aliases: tuple[str, ...] = ("chemical", "GB/T 32151.10-2015")
     title = "中国化工生产企业温室气体排放核算方法与报告指南（试行） / GB/T 32151.10-2015"
 
     def account(self, ctx: Ctx) -> EnterpriseResult:

@@ -15,7 +15,7 @@ from .base import Ctx, register
 
 class PowerMethodology:
     id = "MEE-power-2022"
-    aliases = ("power",)
+    aliases: tuple[str, ...] = ("power",)
     title = "企业温室气体排放核算与报告指南 发电设施 (环办气候函〔2022〕485号)"
 
     def account(self, ctx: Ctx) -> EnterpriseResult:
