@@ -3,6 +3,7 @@
 
 def import_all_models() -> None:
     import dualcarbon.accounting.models
+    import dualcarbon.activity.models
     import dualcarbon.audit.models
     import dualcarbon.collection.models
     import dualcarbon.factors.models

@@ -1,7 +1,7 @@
 """accounting: runs with document snapshot, parameter versions and result
 
 Revision ID: 0006_accounting
-Revises: 0005_factors
+Revises: 0007_activity (0007 was chained onto 0005 first; one head)
 Create Date: 2026-11-24 20:10:00
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import dualcarbon.db.types
 
 revision: str = "0006_accounting"
-down_revision: str | None = "0005_factors"
+down_revision: str | None = "0007_activity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
