@@ -263,3 +263,25 @@ def test_roles(client, session):
     r = user.post(f"{API}/activity-datasets", json={"enterprise_id": other_ent.id,
                                                     "month": "2023-06"})
     assert r.status_code == 404
+
+
+def test_submit_refuses_data_the_engine_cannot_use(client, session):
+    _park, ent, _fac, user, _admin = _world(client, session)
+    r = user.post(f"{API}/activity-sources", json={
+        "enterprise_id": ent.id, "code": "lime", "name": "石灰石", "kind": "carbonate",
+        "unit": "t", "settings": {"carbonate": "CaCO3"}})
+    assert r.status_code == 201
+    src_id = r.json()["id"]
+    ds = _month(user, ent, "2023-07", [{"source_id": src_id, "quantity": "100"}])
+    r = user.post(f"{API}/activity-datasets/{ds['id']}/submit")
+    assert r.status_code == 422, r.text
+    (err,) = r.json()["errors"]
+    assert err["loc"] == ["records", "lime@2023-07", "purity"]
+    assert err["msg"].startswith("数据不完整")
+    # the unit of a source with data cannot change
+    r = user.patch(f"{API}/activity-sources/{src_id}", json={"unit": "t"})
+    assert r.status_code == 200
+    rec = user.get(f"{API}/activity-datasets/{ds['id']}").json()["records"][0]
+    assert user.patch(f"{API}/activity-records/{rec['id']}",
+                      json={"params": {"purity": "0.9"}}).status_code == 200
+    assert user.post(f"{API}/activity-datasets/{ds['id']}/submit").status_code == 200

@@ -62,3 +62,5 @@ register("activity.month", "月份格式应为 YYYY-MM", "Month must be YYYY-MM"
 register("activity.file", "无法读取文件（应为 .xlsx 或 .csv）",
          "Cannot read the file (.xlsx or .csv expected)")
 register("activity.header", "缺少列 {column}", "Missing column {column}")
+register("activity.incomplete", "数据不完整，无法核算：{problem}",
+         "Incomplete for accounting: {problem}")

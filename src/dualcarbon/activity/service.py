@@ -142,6 +142,9 @@ def update_source(session: Session, scope: Scope, actor: Actor, source_id: int,
     changes = data.model_dump(exclude_unset=True)
     merged = {**audit.snapshot(src), **changes}
     _check_source(session, ent, src.kind, merged["unit"], merged["settings"] or {}, merged)
+    if changes.get("unit", src.unit) != src.unit and session.scalar(
+            select(ActivityRecord.id).where(ActivityRecord.source_id == src.id).limit(1)):
+        raise SourceInUse()
     for key, value in changes.items():
         setattr(src, key, value)
     session.flush()
@@ -255,6 +258,18 @@ def _transition(session: Session, scope: Scope, actor: Actor, dataset_id: int, a
 
 
 def submit(session: Session, scope: Scope, actor: Actor, dataset_id: int) -> ActivityDataset:
+    """Submit for review; the month must already make a valid engine document (e.g. a carbonate
+    needs its purity), every problem named by source code and field."""
+    ds = get_dataset(session, scope, dataset_id)
+    ent = session.get(Enterprise, ds.enterprise_id)
+    assert ent is not None
+    last = date(ds.month.year + ds.month.month // 12, ds.month.month % 12 + 1, 1)
+    try:
+        _document(session, ent, [ds], ds.month, date.fromordinal(last.toordinal() - 1))
+    except dataio.DocumentInvalid as exc:
+        raise Invalid(field_errors=[FieldError(("records", *fe.loc), "activity.incomplete",
+                                               {"problem": fe.msg or fe.code})
+                                    for fe in exc.field_errors]) from None
     return _transition(session, scope, actor, dataset_id, "submit", EDITABLE, "submitted")
 
 
@@ -506,12 +521,18 @@ def build_document(session: Session, enterprise_id: int, period_start: date,
     ent = session.get(Enterprise, enterprise_id)
     if ent is None:
         raise ActivityNotFound()
+    first, last = _months_between(period_start, period_end)
+    return _document(session, ent, session.scalars(select(ActivityDataset).where(
+        ActivityDataset.enterprise_id == ent.id, ActivityDataset.status == "approved",
+        ActivityDataset.month >= first, ActivityDataset.month <= last)),
+        period_start, period_end)
+
+
+def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
+              period_end: date) -> ActivityDocument:
     park = session.get(Park, ent.park_id)
     assert park is not None
-    first, last = _months_between(period_start, period_end)
-    datasets = {d.id: d for d in session.scalars(select(ActivityDataset).where(
-        ActivityDataset.enterprise_id == ent.id, ActivityDataset.status == "approved",
-        ActivityDataset.month >= first, ActivityDataset.month <= last))}
+    datasets = {d.id: d for d in sets}
     records = list(session.scalars(select(ActivityRecord).where(
         ActivityRecord.dataset_id.in_(list(datasets))).order_by(ActivityRecord.id))) \
         if datasets else []
@@ -592,4 +613,13 @@ def build_document(session: Session, enterprise_id: int, period_start: date,
         doc["enterprise"]["value_added_1e4_cny"] = str(value_added)
     if power:
         doc["power_facilities"] = list(power.values())
-    return dataio.from_dict(ActivityDocument, doc)
+    try:
+        return dataio.from_dict(ActivityDocument, doc)
+    except dataio.DocumentInvalid as exc:
+        # name the source (code@month) instead of a list index of the engine document
+        for fe in exc.field_errors:
+            lst, idx = (*fe.loc, "", "")[:2]
+            if isinstance(lst, str) and isinstance(idx, int) and lst in doc \
+                    and isinstance(doc[lst], list) and idx < len(doc[lst]):
+                fe.loc = (str(doc[lst][idx].get("id", lst)), *fe.loc[2:])
+        raise

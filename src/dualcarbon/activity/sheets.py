@@ -144,9 +144,9 @@ def export(session: Session, ds: ActivityDataset, *, fmt: str = "xlsx",
     info.append(["企业月度活动数据", f"{ds.month:%Y-%m}", f"第 {ds.version} 版"])
     info.append(["数据来源可填", " / ".join(K.DATA_SOURCES.values())])
     info.append(["活动数据为空的行不导入；比例类参数填小数（如 0.95）"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue(), XLSX, "xlsx"
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), XLSX, "xlsx"
 
 
 # ------------------------------------------------------------------------------------ import
