@@ -85,6 +85,9 @@ export interface ResourceConfig {
   /** default: resourceApi(name) with list/create/update/delete/export */
   api?: PageApi
   rowActions?: RowAction[]
+  /** the list endpoint takes `q` (default true) */
+  searchable?: boolean
+  searchPlaceholder?: string // i18n key
   actionWidth?: number
   /** fields that may be changed on update (default: every visible field) */
   updatable?: string[]

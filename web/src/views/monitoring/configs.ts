@@ -13,6 +13,7 @@ const enterpriseField = { prop: 'enterprise_id', label: 'fields.enterprise', typ
 export const alarmRules: ResourceConfig = {
   name: 'alarm-rules',
   title: 'nav.alarmRules',
+  searchable: false,
   readPerm: 'monitoring.alarm:read',
   writePerm: 'monitoring.alarm:write',
   api: { list: monitoringApi.rules, create: monitoringApi.createRule, update: monitoringApi.updateRule, remove: monitoringApi.deleteRule },
@@ -21,7 +22,7 @@ export const alarmRules: ResourceConfig = {
     entCol,
     { prop: 'kind', label: 'monitoring.ruleKind', kind: 'enum', enumKey: 'monitoring.ruleKinds', minWidth: 120 },
     { prop: 'threshold', label: 'monitoring.threshold', width: 110 },
-    { prop: 'window_minutes', label: 'monitoring.windowMinutes', width: 120 },
+    { prop: 'window_minutes', label: 'monitoring.windowMinutes', width: 140 },
     { prop: 'severity', label: 'monitoring.severity', kind: 'tag', enumKey: 'monitoring.severities', width: 90, tagType: (r) => (r.severity === 'critical' ? 'danger' : r.severity === 'warning' ? 'warning' : 'info') },
     { prop: 'is_active', label: 'fields.isActive', kind: 'bool', width: 80 },
   ],
@@ -44,6 +45,7 @@ export const alarmRules: ResourceConfig = {
 export const omRecords: ResourceConfig = {
   name: 'om-records',
   title: 'nav.omRecords',
+  searchable: false,
   readPerm: 'monitoring.om:read',
   writePerm: 'monitoring.om:write',
   api: { list: monitoringApi.om, create: monitoringApi.createOm, update: monitoringApi.updateOm },
@@ -77,6 +79,7 @@ export const omRecords: ResourceConfig = {
 export const qcRecords: ResourceConfig = {
   name: 'qc-records',
   title: 'nav.qcRecords',
+  searchable: false,
   readPerm: 'monitoring.qc:read',
   writePerm: 'monitoring.qc:write',
   api: { list: monitoringApi.qc, create: monitoringApi.createQc },
