@@ -17,7 +17,7 @@ export interface ColumnDef {
   width?: number
   minWidth?: number
   sortKey?: string
-  kind?: 'text' | 'bool' | 'enum' | 'tag' | 'datetime'
+  kind?: 'text' | 'bool' | 'enum' | 'tag' | 'datetime' | 'decimal'
   enumKey?: string // i18n prefix for enum values, e.g. 'enums.status'
   tagType?: (row: FormModel) => 'success' | 'warning' | 'danger' | 'info' | 'primary'
   fixed?: 'left' | 'right'

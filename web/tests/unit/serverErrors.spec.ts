@@ -52,3 +52,14 @@ describe('module menu by permission', () => {
     auth.state.me = null
   })
 })
+
+describe('display helpers', () => {
+  it('trims trailing zeros of decimal strings without rounding', async () => {
+    const { trimDecimal } = await import('@/composables/usePagedList')
+    expect(trimDecimal('0.800000')).toBe('0.8')
+    expect(trimDecimal('2.000000')).toBe('2')
+    expect(trimDecimal('12345678901.0123456789')).toBe('12345678901.0123456789')
+    expect(trimDecimal('100')).toBe('100')
+    expect(trimDecimal(null)).toBe('')
+  })
+})
