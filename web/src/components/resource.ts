@@ -17,7 +17,7 @@ export interface ColumnDef {
   width?: number
   minWidth?: number
   sortKey?: string
-  kind?: 'text' | 'bool' | 'enum' | 'tag' | 'datetime'
+  kind?: 'text' | 'bool' | 'enum' | 'tag' | 'datetime' | 'decimal'
   enumKey?: string // i18n prefix for enum values, e.g. 'enums.status'
   tagType?: (row: FormModel) => 'success' | 'warning' | 'danger' | 'info' | 'primary'
   fixed?: 'left' | 'right'
@@ -85,6 +85,9 @@ export interface ResourceConfig {
   /** default: resourceApi(name) with list/create/update/delete/export */
   api?: PageApi
   rowActions?: RowAction[]
+  /** the list endpoint takes `q` (default true) */
+  searchable?: boolean
+  searchPlaceholder?: string // i18n key
   actionWidth?: number
   /** fields that may be changed on update (default: every visible field) */
   updatable?: string[]

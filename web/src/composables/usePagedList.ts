@@ -38,3 +38,10 @@ export function dateTime(v: string | null | undefined): string {
   const p = (n: number) => String(n).padStart(2, '0')
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
 }
+
+/** A decimal string for display without trailing zeros ("0.800000" → "0.8"); digits kept exact. */
+export function trimDecimal(v: unknown): string {
+  if (v === null || v === undefined || v === '') return ''
+  const s = String(v)
+  return /^-?\d+\.\d+$/.test(s) ? s.replace(/\.?0+$/, '') : s
+}

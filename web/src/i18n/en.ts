@@ -237,6 +237,7 @@ const en: typeof zh = {
     },
   },
   admin: {
+    searchPlaceholder: 'User name or name',
     username: 'User name',
     displayName: 'Name',
     email: 'E-mail',

@@ -235,6 +235,7 @@ export default {
     },
   },
   admin: {
+    searchPlaceholder: '用户名、姓名',
     username: '用户名',
     displayName: '姓名',
     email: '电子邮箱',

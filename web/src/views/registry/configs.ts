@@ -161,12 +161,10 @@ export const devices: ResourceConfig = {
   writePerm: 'registry.device:write',
   columns: [
     codeCol,
-    { ...nameCol, minWidth: 200 },
-    entCol,
-    { prop: 'device_type_name', label: 'fields.deviceType', sortKey: 'device_type', minWidth: 120 },
-    { prop: 'model', label: 'fields.model' },
+    { ...nameCol, minWidth: 180 },
+    { ...entCol, minWidth: 160 },
+    { prop: 'device_type_name', label: 'fields.deviceType', sortKey: 'device_type', minWidth: 110 },
     { prop: 'accuracy_class', label: 'fields.accuracyClass', width: 100 },
-    { prop: 'last_calibrated_on', label: 'fields.lastCalibratedOn', width: 120 },
     { prop: 'calibration_due_on', label: 'fields.calibrationDueOn', sortKey: 'calibration_due_on', width: 130 },
     {
       prop: 'calibration_status',
@@ -176,6 +174,8 @@ export const devices: ResourceConfig = {
       width: 100,
       tagType: (r) => ({ ok: 'success', due_soon: 'warning', overdue: 'danger' } as const)[r.calibration_status as 'ok'] ?? 'info',
     },
+    { prop: 'last_calibrated_on', label: 'fields.lastCalibratedOn', width: 120 },
+    { prop: 'model', label: 'fields.model' },
   ],
   filters: [
     enterpriseFilter,
