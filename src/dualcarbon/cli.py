@@ -83,7 +83,7 @@ def _build_webui() -> None:
     web = root / "web"
     if not (web / "package.json").is_file():
         return
-    dist = web / "dist" / "index.html"
+    dist = Path(__file__).resolve().parent / "webui" / "index.html"  # vite outDir
     sources = [p for p in (web / "src").rglob("*") if p.is_file()] if (web / "src").is_dir() else []
     newest = max((p.stat().st_mtime for p in sources), default=0)
     if dist.is_file() and dist.stat().st_mtime >= newest:
@@ -184,6 +184,22 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calc(args: argparse.Namespace) -> int:
+    from dualcarbon.core.accounting.calc import calc_json
+    from dualcarbon.core.errors import DomainError
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    try:
+        print(calc_json(text, park=args.park, exact=args.exact))
+    except DomainError as e:
+        for fe in e.field_errors:
+            print(f"{'/'.join(map(str, fe.loc))}: {fe.msg or fe.code}", file=sys.stderr)
+        if not e.field_errors:
+            print(str(e), file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="dualcarbon", description="化工园区双碳管理信息系统 (chemical-park carbon MIS)"
@@ -240,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("file")
     sp.add_argument("--yes", action="store_true", help="confirm replacing the current data")
     sp.set_defaults(fn=cmd_restore)
+
+    sp = sub.add_parser("calc", help="account an activity document (JSON) and print the result")
+    sp.add_argument("file", help="activity document JSON (park document with --park); - = stdin")
+    sp.add_argument("--park", action="store_true", help="FILE is a park document")
+    sp.add_argument("--exact", action="store_true", help="full precision instead of 0.01 t")
+    sp.set_defaults(fn=cmd_calc)
 
     sp = sub.add_parser("worker", help="run background jobs")
     sp.set_defaults(fn=cmd_worker)

@@ -359,7 +359,8 @@ class UaServer:
         self.vars: dict[str, Any] = {}
 
     def call(self, coro: Any) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(30)
+        # asyncua start-up can take tens of seconds on a loaded machine
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(120)
 
     async def _start(self) -> None:
         from asyncua import Server, ua

@@ -14,6 +14,7 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 @pytest.fixture
 def api_schema(app):
+    app.openapi()  # build (and cache) the schema first: the loader's own read times out at 10 s
     return schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
 
 

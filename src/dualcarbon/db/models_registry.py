@@ -7,4 +7,5 @@ def import_all_models() -> None:
     import dualcarbon.identity.models
     import dualcarbon.jobs.models
     import dualcarbon.monitoring.models
+    import dualcarbon.protocols.models
     import dualcarbon.registry.models  # noqa: F401

@@ -15,6 +15,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dualcarbon import __version__
 from dualcarbon.db import crypto
@@ -171,8 +172,9 @@ def _mount_webui(app: FastAPI, settings: Settings) -> None:
 
     @app.get("/{path:path}", include_in_schema=False)
     def spa(path: str) -> Response:
-        if path.startswith(("api/", "docs", "healthz", "readyz", "metrics")):
-            return JSONResponse({"detail": "Not Found"}, 404)
+        if path == "api" or path.startswith(("api/", "docs", "healthz", "readyz", "metrics")):
+            # not a client route: the problem handlers answer (RFC 9457), never index.html
+            raise StarletteHTTPException(status_code=404)
         candidate = (dist / path).resolve()
         if path and candidate.is_file() and dist.resolve() in candidate.parents:
             return FileResponse(candidate)

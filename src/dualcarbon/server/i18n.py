@@ -25,6 +25,22 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     },
     "internal-error": {"zh-CN": "服务器内部错误", "en": "Internal server error"},
     "http-error": {"zh-CN": "请求错误", "en": "Request error"},
+    # domain core errors: the pure core cannot import this module, so its codes live here
+    "parameter-not-found": {"zh-CN": "找不到所需的参数或排放因子", "en": "Parameter not found"},
+    "parameter-conflict": {
+        "zh-CN": "同一参数在同一有效期内有多个版本",
+        "en": "Conflicting versions of one parameter for the same period",
+    },
+    "accounting-unknown-methodology": {"zh-CN": "未知的核算方法学", "en": "Unknown methodology"},
+    "accounting-missing-input": {"zh-CN": "缺少核算所需的输入数据", "en": "A required input is missing"},
+    "accounting-document-invalid": {
+        "zh-CN": "活动数据文件格式不正确",
+        "en": "The activity document is invalid",
+    },
+    "accounting-steam-state-invalid": {
+        "zh-CN": "蒸汽温度或压力超出有效范围",
+        "en": "Steam temperature or pressure out of range",
+    },
     # field-level (pydantic error types and our own)
     "field.missing": {"zh-CN": "必填项", "en": "Required"},
     "field.string_too_short": {

@@ -1,0 +1,1 @@
+"""Methodologies as plug-ins, registered by id (see base.register / get_methodology)."""
