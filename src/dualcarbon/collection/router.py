@@ -102,8 +102,9 @@ def point_latest(session: SessionDep, ctx: ReadCtx,
                  since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
                  enterprise_id: Id | None = None) -> dict[str, Any]:
     """Latest values changed since ``since`` (the ``seq`` of the previous answer)."""
-    return plain(service.latest_since(session, ctx.scope, since=since,
-                                      enterprise_id=enterprise_id))
+    answer: dict[str, Any] = plain(service.latest_since(session, ctx.scope, since=since,
+                                                        enterprise_id=enterprise_id))
+    return answer
 
 
 @router.get("/metering-points/{point_id}/readings", operation_id="point_readings")
@@ -114,8 +115,10 @@ def point_readings(point_id: Id, session: SessionDep, ctx: ReadCtx,
     end = _aware(end) or datetime.now(UTC)
     start = _aware(start) or end - timedelta(days=1)
     items = service.history(session, point.id, start=start, end=end, granularity=granularity)
-    return plain({"point_id": point.id, "point_code": point.code, "unit": point.unit,
-                  "granularity": granularity, "items": items})
+    answer: dict[str, Any] = plain({"point_id": point.id, "point_code": point.code,
+                                    "unit": point.unit, "granularity": granularity,
+                                    "items": items})
+    return answer
 
 
 def _aware(value: datetime | None) -> datetime | None:

@@ -223,7 +223,8 @@ def evaluate_alarms(session: Session, point_ids: set[int], now: datetime) -> int
     windows: dict[int, int] = {}
     for pid, minutes in session.execute(select(AlarmRule.point_id, AlarmRule.window_minutes).where(
             AlarmRule.point_id.in_(sorted(point_ids)), AlarmRule.is_active.is_(True))):
-        windows[pid] = max(windows.get(pid, 0), minutes)
+        if pid is not None:
+            windows[pid] = max(windows.get(pid, 0), minutes)
     raised = 0
     for pid, minutes in sorted(windows.items()):
         since = now - timedelta(minutes=min(max(minutes, 60), 1440))
@@ -348,8 +349,8 @@ def merge_rollups(session: Session, accs: dict[tuple[int, str, datetime], Acc]) 
         ).execution_options(populate_existing=True)
         if lock:
             stmt = stmt.with_for_update()
-        for row in session.scalars(stmt):
-            existing[(row.point_id, row.grain, row.bucket)] = row
+        for found in session.scalars(stmt):
+            existing[(found.point_id, found.grain, found.bucket)] = found
     for key in keys:
         acc = accs[key]
         row = existing.get(key)
@@ -426,7 +427,7 @@ def latest_since(session: Session, scope: Any, *, since: int = 0,
     items = [{"point_id": pl.point_id, "point_code": code, "unit": unit,
               "enterprise_id": pl.enterprise_id, "ts": pl.ts, "value": pl.value,
               "quality": pl.quality, "seq": pl.seq} for pl, code, unit in rows]
-    seq = max((i["seq"] for i in items), default=since)
+    seq = max((pl.seq for pl, _, _ in rows), default=since)
     return {"items": items, "seq": seq}
 
 

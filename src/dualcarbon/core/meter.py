@@ -174,6 +174,7 @@ def ledger_line(
             meter_qty = fig.consumption  # None: no interval ends in the month yet
         elif fig.count:
             meter_qty = mean(fig.sum_value, fig.count)
+    source: LedgerSource
     if meter_qty is not None and cumulative:
         quantity, source = meter_qty, "meter"
     elif invoice is not None:
