@@ -33,6 +33,9 @@ TRACE: dict[str, tuple[str, str, str]] = {
     "R8.1-e": ("built", "device calibration interval and due date, overdue/due-soon status and filter (registry/service.py, core/registry_rules.py)", "tests/registry/test_registry_api.py::TestOtherResources::test_device_calibration_due_and_status"),
     "R8.5": ("partly", "web UI + public OpenAPI for secondary development", "tests/server, web/e2e"),
     "R9-b": ("partly", "migrations (dualcarbon migrate), master-data dictionaries (reference API)", "tests/migrations"),
+    "R8.3-a": ("partly", "HJ 212 door: CRC/length check, 9014 only after commit, gap → history request (protocols/hj212_server.py); MQTT door: PUBACK after commit + application ack, broker-restart recovery (protocols/mqtt_ingest.py)", "tests/protocols"),
+    "R8.1-d": ("partly", "GHG-CEMS CO2 arithmetic per HJ 212 Annex D: dry/wet, standard state, rate and mass (core/cems.py); HJ 212 CEMS packets ingested", "tests/core/test_cems.py, tests/protocols/test_hj212_server.py"),
+    "R5.2.2.1": ("partly", "CO2 CEMS validity (45 min/h, 20 h/d, 25 d/month), configurable substitution, CEMS-vs-calculated comparison (core/cems.py)", "tests/core/test_cems.py"),
     "R9-c": ("partly", "security policy administration, audit log", "tests/identity, tests/audit"),
 }
 
