@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from sqlalchemy import func, select
 
 from dualcarbon.collection.models import IngestBatch, PointLatest, Reading, ReadingRollup
@@ -109,23 +110,27 @@ def _expected(reads, tz="Asia/Shanghai", swaps=(), multiplier=Decimal(1)):
     return out
 
 
-def test_out_of_order_batches_equal_one_sorted_batch(session):
-    park, _, mp, _ = _setup(session)
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_batches_in_any_order_equal_one_sorted_batch(session, shuffle):
+    park, ent, _, _ = _setup(session)
+    mp = make_point(session, ent, unit="kWh", measurement="cumulative",
+                    multiplier=Decimal("1.5"))
     rng = random.Random(7)
-    reads, v = [], Decimal("99990000")  # crosses a rollover of the 8-digit register
+    reads, v = [], Decimal("99997000")  # crosses a rollover of the 8-digit register
     for i in range(4 * 30):
         v += Decimal(rng.randint(0, 900)) / 10
         if v >= Decimal("100000000"):
             v -= Decimal("100000000")
         reads.append((T0 + timedelta(minutes=15 * i), v))
     shuffled = reads[:]
-    rng.shuffle(shuffled)
+    if shuffle:
+        rng.shuffle(shuffled)
     for k in range(0, len(shuffled), 17):
         part = shuffled[k:k + 17]
         ingest(session, park_id=park.id, readings=[ReadingIn(mp.code, t, x) for t, x in part],
                source="api", batch_ref=None, now=NOW)
     got = _rollups(session, mp.id)
-    want = _expected(reads)
+    want = _expected(reads, multiplier=Decimal("1.5"))
     assert set(got) == set(want)
     for key, e in want.items():
         r = got[key]
@@ -133,7 +138,9 @@ def test_out_of_order_batches_equal_one_sorted_batch(session):
             e["count"], e["sum"], e["min"], e["max"], e["last"]), key
         assert (r.consumption or 0) == e["consumption"], key
     total = sum(r.consumption or 0 for (g, _), r in got.items() if g == "m")
-    assert total == sum(d.value for _, d in meter.chain_deltas(sorted(reads)))
+    assert total == sum(d.value for _, d in meter.chain_deltas(sorted(reads), (),
+                                                               Decimal("1.5")))
+    assert any(d.kind == "rollover" for _, d in meter.chain_deltas(sorted(reads)))
     latest = session.get(PointLatest, mp.id)
     assert (latest.ts, latest.value) == reads[-1]
 
@@ -152,3 +159,21 @@ def test_day_and_month_buckets_are_local(session):
     assert got[("m", march)].consumption == 10 and got[("m", april)].consumption == 15
     assert got[("m", march)].count == 1 and got[("m", april)].count == 2
     assert got[("d", april)].first_value == 110
+
+
+def test_alarm_rules_evaluated_on_arrival(session):
+    from dualcarbon.monitoring.models import AlarmEvent, AlarmRule
+
+    park, ent, _, gauge = _setup(session)
+    session.add(AlarmRule(park_id=park.id, enterprise_id=ent.id, name="高", kind="threshold_high",
+                          point_id=gauge.id, threshold=Decimal(90)))
+    session.flush()
+    now = T0 + timedelta(minutes=1)
+    ingest(session, park_id=park.id, readings=[ReadingIn(gauge.code, T0, "50")], source="api",
+           batch_ref=None, now=now)
+    assert session.scalar(select(func.count()).select_from(AlarmEvent)
+                          .where(AlarmEvent.point_id == gauge.id)) == 0
+    ingest(session, park_id=park.id, readings=[ReadingIn(gauge.code, now, "95.5")],
+           source="api", batch_ref=None, now=now)
+    event = session.scalar(select(AlarmEvent).where(AlarmEvent.point_id == gauge.id))
+    assert event.value == Decimal("95.5") and event.reason == "monitoring.alarm.threshold-high"

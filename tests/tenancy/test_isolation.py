@@ -61,6 +61,7 @@ def world(session):
             "metering_point": make_point(session, ent, name=f"{MARK}-{label}-mp"),
         }
         targets[label].update(_monitoring_objects(session, ent, targets[label], label))
+        targets[label].update(_collection_objects(session, ent, targets[label], label))
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -88,7 +89,43 @@ RESOURCE_OF_PATH = {
     "/api/v1/metering-points": "metering_point",
     "/api/v1/alarm-rules": "alarm_rule", "/api/v1/alarm-events": "alarm_event",
     "/api/v1/om-records": "om_record", "/api/v1/qc-records": "qc_record",
+    "/api/v1/ingest-batches": "ingest_batch", "/api/v1/point-latest": "point_latest",
+    "/api/v1/daily-records": "ingest_batch", "/api/v1/monthly-ledgers": "ingest_batch",
+    "/api/v1/ledger-cross-check": "ingest_batch",
+    "/api/v1/meter-replacements": "meter_replacement",
+    "/api/v1/invoice-entries": "invoice_entry", "/api/v1/device-keys": "device_key",
+    "/api/v1/readings": "reading_import",
 }
+# The device door authenticates devices, not users: a user's bearer token gets 401.
+DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
+
+
+def _collection_objects(session, ent, t, label):
+    from datetime import UTC, date, datetime
+
+    from dualcarbon.collection.models import DeviceKey, InvoiceEntry, MeterReplacement
+    from dualcarbon.collection.service import ReadingIn, ingest
+
+    pt = t["metering_point"]
+    now = datetime.now(UTC).replace(microsecond=0)
+    res = ingest(session, park_id=ent.park_id, readings=[ReadingIn(pt.code, now, "1")],
+                 source="http", batch_ref=f"{MARK}-{label}", enterprise_id=ent.id,
+                 created_by=f"{MARK}-{label}")
+    from dualcarbon.collection.models import IngestBatch
+
+    rep = MeterReplacement(park_id=ent.park_id, enterprise_id=ent.id, point_id=pt.id,
+                           replaced_at=now, old_final_value=1, new_initial_value=0,
+                           note=f"{MARK}-{label}-rep", created_by="x")
+    inv = InvoiceEntry(park_id=ent.park_id, enterprise_id=ent.id, point_id=pt.id,
+                       month=date(now.year, now.month, 1), kind="invoice", quantity=1,
+                       unit="kWh", document_no=f"{MARK}-{label}", created_by="x")
+    key = DeviceKey(park_id=ent.park_id, enterprise_id=ent.id, key_id=f"dk-{MARK}-{label}",
+                    name=f"{MARK}-{label}-key", secret="s", created_by="x")
+    session.add_all([rep, inv, key])
+    session.flush()
+    return {"ingest_batch": session.get(IngestBatch, res.batch_id),
+            "point_latest": pt, "meter_replacement": rep,
+            "invoice_entry": inv, "device_key": key, "reading_import": pt}
 
 
 def _monitoring_objects(session, ent, t, label):
@@ -145,13 +182,20 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
                        "point_id": t["metering_point"].id, "threshold": "1"},
         "alarm_event": {"action": "close", "comment": "x"},
         "om_record": {"enterprise_id": ent.id, "kind": "maintenance", "title": "x"},
+        "meter_replacement": {"point_id": t["metering_point"].id,
+                              "replaced_at": "2026-01-01T00:00:00Z", "old_final_value": "1",
+                              "new_initial_value": "0"},
+        "invoice_entry": {"point_id": t["metering_point"].id, "month": "2026-01-01",
+                          "quantity": "1"},
+        "device_key": {"enterprise_id": ent.id, "name": "x"},
+        "reading_import": {},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},
     }
 
 
-PATCH_BODIES = {"om_record": {"title": "HACKED"}}
+PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"}}
 POST_BODIES = {("qc_record", "review"): {"decision": "approve"}}
 
 # Routes that carry no tenant data, or are the caller's own identity: what they may answer.
@@ -197,6 +241,11 @@ def test_every_route_is_isolated(app, client, session, world):
                     continue  # would end the session the walk runs on; called last below
                 r = _call(as_a, m, path, body={} if m == "POST" else None)
                 assert MARK not in r.text, (m, path)
+                checked += 1
+                continue
+            if (m, path) in DEVICE_DOOR:
+                r = _call(as_a, m, path, body={"readings": []})
+                assert r.status_code == 401 and MARK not in r.text, (m, path, r.status_code)
                 checked += 1
                 continue
             if ADMIN_ONLY.match(path):

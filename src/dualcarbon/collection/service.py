@@ -12,15 +12,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, select, tuple_
+from sqlalchemy import String, and_, any_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.orm import Session
 
-from dualcarbon.collection import partitions
+from dualcarbon.collection import partitions, pg_bulk
 from dualcarbon.collection.models import (
     IngestBatch,
     MeterReplacement,
@@ -84,7 +85,7 @@ class _Point:
     is_active: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Row:
     index: int
     point: _Point
@@ -118,11 +119,17 @@ def park_timezone(session: Session, park_id: int) -> str:
 def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _Point]:
     out: dict[str, _Point] = {}
     code_list = sorted(codes)
-    for i in range(0, len(code_list), CHUNK):
+    pg = session.get_bind().dialect.name == "postgresql"
+    step = (len(code_list) or 1) if pg else CHUNK
+    for i in range(0, len(code_list), step):
+        chunk = code_list[i:i + step]
+        # one array parameter on PostgreSQL instead of thousands of bind parameters
+        match = (MeteringPoint.code == any_(sa_array(chunk, type_=String)) if pg
+                 else MeteringPoint.code.in_(chunk))
         rows = session.execute(select(
             MeteringPoint.code, MeteringPoint.id, MeteringPoint.enterprise_id, MeteringPoint.unit,
             MeteringPoint.measurement, MeteringPoint.multiplier, MeteringPoint.is_active,
-        ).where(MeteringPoint.park_id == park_id, MeteringPoint.code.in_(code_list[i:i + CHUNK])))
+        ).where(MeteringPoint.park_id == park_id, match))
         for r in rows:
             out[r.code] = _Point(r.id, r.enterprise_id, r.unit, r.measurement == "cumulative",
                                  r.multiplier if r.multiplier is not None else Decimal(1),
@@ -187,15 +194,45 @@ def ingest(
     session.add(batch)
     session.flush()
 
-    new_rows = _insert_readings(session, batch.id, valid) if valid else []
-    if new_rows:
+    accepted = 0
+    if valid:
         tz = park_timezone(session, park_id)
-        _apply_rollups(session, new_rows, tz)
-        _update_latest(session, park_id, new_rows, batch.id, now)
-    batch.accepted = len(new_rows)
-    batch.duplicates = len(valid) - len(new_rows) + in_batch_dups
+        if session.get_bind().dialect.name == "postgresql":
+            accepted = pg_bulk.store(session, batch.id, valid, tz, now)
+        else:
+            new_rows = _insert_readings(session, batch.id, valid)
+            if new_rows:
+                _apply_rollups(session, new_rows, tz)
+                _update_latest(session, park_id, new_rows, batch.id, now)
+            accepted = len(new_rows)
+    batch.accepted = accepted
+    batch.duplicates = len(valid) - accepted + in_batch_dups
     session.flush()
+    if accepted:
+        evaluate_alarms(session, {r.point.id for r in valid}, now)
     return IngestResult(batch.accepted, batch.duplicates, rejected, batch.id)
+
+
+def evaluate_alarms(session: Session, point_ids: set[int], now: datetime) -> int:
+    """Alarm rules of the points that received data, evaluated on arrival over their recent
+    readings (monitoring owns the rules and events). One query when no rule applies."""
+    from dualcarbon.core.alarms import Sample
+    from dualcarbon.monitoring import service as monitoring
+    from dualcarbon.monitoring.models import AlarmRule
+
+    windows: dict[int, int] = {}
+    for pid, minutes in session.execute(select(AlarmRule.point_id, AlarmRule.window_minutes).where(
+            AlarmRule.point_id.in_(sorted(point_ids)), AlarmRule.is_active.is_(True))):
+        windows[pid] = max(windows.get(pid, 0), minutes)
+    raised = 0
+    for pid, minutes in sorted(windows.items()):
+        since = now - timedelta(minutes=min(max(minutes, 60), 1440))
+        samples = [Sample(ts, v, q) for ts, v, q in session.execute(
+            select(Reading.ts, Reading.value, Reading.quality).where(
+                Reading.point_id == pid, Reading.ts >= since)
+            .order_by(Reading.ts.desc()).limit(2000))]
+        raised += len(monitoring.evaluate_point(session, pid, samples, now))
+    return raised
 
 
 # --------------------------------------------------------------------------- readings
@@ -264,6 +301,20 @@ def consumption_changes(
     return out
 
 
+def point_consumption(session: Session, point_id: int, new: list[tuple[datetime, Decimal]],
+                      last: tuple[datetime, Decimal] | None, swaps: list[meter.Replacement],
+                      multiplier: Decimal, tz: str) -> dict[tuple[str, datetime], Decimal]:
+    """Consumption changes per (grain, bucket) from the new reads of one cumulative point
+    (sorted): appended after the latest read in the common case, spliced into the stored chain
+    when late (the old deltas of the chain are replaced by the new ones)."""
+    if last is not None and new[0][0] > last[0]:
+        old = [last]
+    else:
+        # late data, or the first reads of a point (history may arrive in any order)
+        old = _neighbours(session, point_id, new[0][0], new[-1][0], {t for t, _ in new})
+    return consumption_changes(old, sorted(old + new), swaps, multiplier, tz)
+
+
 def _apply_rollups(session: Session, rows: list[_Row], tz: str) -> None:
     accs: dict[tuple[int, str, datetime], Acc] = defaultdict(Acc)
     by_point: dict[int, list[_Row]] = defaultdict(list)
@@ -278,34 +329,23 @@ def _apply_rollups(session: Session, rows: list[_Row], tz: str) -> None:
             select(PointLatest).where(PointLatest.point_id.in_(list(cumulative))))}
         swaps = _replacements(session, cumulative)
         for pid, rs in cumulative.items():
-            rs.sort(key=lambda r: r.ts)
-            new = [(r.ts, r.value) for r in rs]
-            last = latest.get(pid)
-            if last is None or new[0][0] > last[0]:
-                if last is None:
-                    # the first reads of a point: nothing stored may precede them (imports of
-                    # history arrive in any order), so splice like late data
-                    old = _neighbours(session, pid, new[0][0], new[-1][0], {t for t, _ in new})
-                else:
-                    old = [last]
-            else:
-                old = _neighbours(session, pid, new[0][0], new[-1][0], {t for t, _ in new})
-            merged = sorted(old + new)
-            changes = consumption_changes(old, merged, swaps.get(pid, []),
-                                          rs[0].point.multiplier, tz)
+            new = sorted((r.ts, r.value) for r in rs)
+            changes = point_consumption(session, pid, new, latest.get(pid), swaps.get(pid, []),
+                                        rs[0].point.multiplier, tz)
             for (g, bucket), delta in changes.items():
                 accs[(pid, g, bucket)].add_consumption(delta)
-    _merge_into_db(session, accs)
+    merge_rollups(session, accs)
 
 
-def _merge_into_db(session: Session, accs: dict[tuple[int, str, datetime], Acc]) -> None:
+def merge_rollups(session: Session, accs: dict[tuple[int, str, datetime], Acc]) -> None:
     keys = sorted(accs)
     existing: dict[tuple[int, str, datetime], ReadingRollup] = {}
     lock = session.get_bind().dialect.name == "postgresql"
     for i in range(0, len(keys), CHUNK):
         chunk = keys[i:i + CHUNK]
         stmt = select(ReadingRollup).where(tuple_(
-            ReadingRollup.point_id, ReadingRollup.grain, ReadingRollup.bucket).in_(chunk))
+            ReadingRollup.point_id, ReadingRollup.grain, ReadingRollup.bucket).in_(chunk)
+        ).execution_options(populate_existing=True)
         if lock:
             stmt = stmt.with_for_update()
         for row in session.scalars(stmt):
@@ -355,3 +395,54 @@ def rollup_keys_filter(point_ids: Sequence[int], grain: str, start: datetime,
                        end: datetime) -> Any:
     return and_(ReadingRollup.point_id.in_(list(point_ids)), ReadingRollup.grain == grain,
                 ReadingRollup.bucket >= start, ReadingRollup.bucket < end)
+
+
+# --------------------------------------------------------------------------- read side
+
+
+def list_batches(session: Session, scope: Any, *, page: int, size: int,
+                 enterprise_id: int | None = None, source: str | None = None) -> Any:
+    from dualcarbon.db.paging import paginate
+
+    stmt = select(IngestBatch).where(scope.filter_for(IngestBatch))
+    if enterprise_id:
+        stmt = stmt.where(IngestBatch.enterprise_id == enterprise_id)
+    if source:
+        stmt = stmt.where(IngestBatch.source == source)
+    return paginate(session, stmt.order_by(IngestBatch.id.desc()), page, size)
+
+
+def latest_since(session: Session, scope: Any, *, since: int = 0,
+                 enterprise_id: int | None = None, limit: int = 2000) -> dict[str, Any]:
+    """Latest values changed after ``since`` (a batch id): a live page polls (or is pushed)
+    with the ``seq`` it last saw and gets only what moved."""
+    stmt = (select(PointLatest, MeteringPoint.code, MeteringPoint.unit)
+            .join(MeteringPoint, MeteringPoint.id == PointLatest.point_id)
+            .where(scope.filter_for(PointLatest), PointLatest.seq > since))
+    if enterprise_id:
+        stmt = stmt.where(PointLatest.enterprise_id == enterprise_id)
+    rows = session.execute(stmt.order_by(PointLatest.seq, PointLatest.point_id)
+                           .limit(limit)).all()
+    items = [{"point_id": pl.point_id, "point_code": code, "unit": unit,
+              "enterprise_id": pl.enterprise_id, "ts": pl.ts, "value": pl.value,
+              "quality": pl.quality, "seq": pl.seq} for pl, code, unit in rows]
+    seq = max((i["seq"] for i in items), default=since)
+    return {"items": items, "seq": seq}
+
+
+def history(session: Session, point_id: int, *, start: datetime, end: datetime,
+            granularity: str, limit: int = 5000) -> list[dict[str, Any]]:
+    """Readings of one point over [start, end): raw, or hour/day/month rollups."""
+    if granularity == "raw":
+        rows = session.execute(select(Reading.ts, Reading.value, Reading.quality).where(
+            Reading.point_id == point_id, Reading.ts >= start, Reading.ts < end)
+            .order_by(Reading.ts).limit(limit))
+        return [{"ts": ts, "value": v, "quality": q} for ts, v, q in rows]
+    out = []
+    for r in session.scalars(select(ReadingRollup).where(
+            rollup_keys_filter([point_id], granularity, start, end))
+            .order_by(ReadingRollup.bucket).limit(limit)):
+        out.append({"ts": r.bucket, "count": r.count, "mean": meter.mean(r.sum_value, r.count),
+                    "min": r.min_value, "max": r.max_value, "last": r.last_value,
+                    "consumption": r.consumption})
+    return out

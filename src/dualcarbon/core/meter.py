@@ -84,3 +84,118 @@ def chain_deltas(
     for (t0, v0), (t1, v1) in itertools.pairwise(reads):
         out.append((t1, interval_delta(t0, v0, t1, v1, replacements, multiplier)))
     return out
+
+
+# --------------------------------------------------------------------------- records and ledgers
+
+LedgerSource = Literal["meter", "invoice", "manual", "none"]
+
+
+@dataclass(frozen=True, slots=True)
+class BucketFigures:
+    """What the rollup of one point in one bucket (day or month) says."""
+
+    count: int
+    consumption: Decimal | None  # cumulative registers (× multiplier)
+    sum_value: Decimal
+    min_value: Decimal | None
+    max_value: Decimal | None
+    first_value: Decimal | None
+    last_value: Decimal | None
+
+
+def mean(total: Decimal, count: int) -> Decimal | None:
+    """Mean of an instantaneous quantity, to 6 decimal places."""
+    return (total / count).quantize(Decimal("0.000001")) if count else None
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRecord:
+    """日记录: one point, one local day."""
+
+    quantity: Decimal | None  # consumption (cumulative) or the mean (instantaneous)
+    count: int
+    min_value: Decimal | None
+    max_value: Decimal | None
+    first_read: Decimal | None
+    last_read: Decimal | None
+    expected_count: int | None
+    completeness_pct: Decimal | None
+
+
+def daily_record(fig: BucketFigures | None, *, cumulative: bool,
+                 expected_count: int | None = None) -> DailyRecord:
+    if fig is None:
+        return DailyRecord(None, 0, None, None, None, None, expected_count,
+                           Decimal(0) if expected_count else None)
+    quantity = fig.consumption if cumulative else mean(fig.sum_value, fig.count)
+    completeness = None
+    if expected_count:
+        completeness = min(Decimal(100), Decimal(fig.count * 100) / expected_count).quantize(
+            Decimal("0.1"))
+    return DailyRecord(quantity, fig.count, fig.min_value, fig.max_value, fig.first_value,
+                       fig.last_value, expected_count, completeness)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerLine:
+    """月台帐 line: one point, one month. ``quantity`` is what feeds the accounting activity data:
+    the meter figure when the meter has data, else the settlement invoice, else a manual entry."""
+
+    quantity: Decimal | None
+    source: LedgerSource
+    meter_quantity: Decimal | None
+    invoice_quantity: Decimal | None
+    manual_quantity: Decimal | None
+    readings: int
+    deviation_pct: Decimal | None  # meter vs invoice, (meter − invoice) / invoice × 100
+    check: Literal["ok", "deviation", "no-invoice", "no-meter", "none"]
+
+
+def deviation_pct(meter_qty: Decimal, invoice_qty: Decimal) -> Decimal | None:
+    if invoice_qty == 0:
+        return None
+    return ((meter_qty - invoice_qty) / invoice_qty * 100).quantize(Decimal("0.01"))
+
+
+def ledger_line(
+    fig: BucketFigures | None,
+    *,
+    cumulative: bool,
+    invoice: Decimal | None = None,
+    manual: Decimal | None = None,
+    tolerance_pct: Decimal = Decimal(2),
+) -> LedgerLine:
+    """One month of one point, with the 8.4-b cross-check of meter against invoice."""
+    readings = fig.count if fig else 0
+    meter_qty: Decimal | None = None
+    if fig is not None:
+        if cumulative:
+            meter_qty = fig.consumption  # None: no interval ends in the month yet
+        elif fig.count:
+            meter_qty = mean(fig.sum_value, fig.count)
+    if meter_qty is not None and cumulative:
+        quantity, source = meter_qty, "meter"
+    elif invoice is not None:
+        quantity, source = invoice, "invoice"
+    elif manual is not None:
+        quantity, source = manual, "manual"
+    elif meter_qty is not None:
+        quantity, source = meter_qty, "meter"
+    else:
+        quantity, source = None, "none"
+    dev: Decimal | None = None
+    check: Literal["ok", "deviation", "no-invoice", "no-meter", "none"]
+    if meter_qty is not None and invoice is not None and cumulative:
+        dev = deviation_pct(meter_qty, invoice)
+        if dev is None:
+            check = "ok" if meter_qty == invoice else "deviation"
+        else:
+            check = "ok" if abs(dev) <= tolerance_pct else "deviation"
+    elif invoice is not None:
+        check = "no-meter"
+    elif meter_qty is not None:
+        check = "no-invoice"
+    else:
+        check = "none"
+    return LedgerLine(quantity, source, meter_qty, invoice, manual, readings, dev, check)

@@ -2,4 +2,5 @@
 
 
 def import_all_jobs() -> None:
+    import dualcarbon.collection.jobs
     import dualcarbon.monitoring.jobs  # noqa: F401
