@@ -170,6 +170,22 @@ def cmd_hj212(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.protocols import simulator
+
+    settings = _settings()
+    print("simulating HJ 212 loggers and MQTT edges; Ctrl+C to stop")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(simulator.run(make_sessionmaker(_engine(settings)),
+                                  hj212_host=args.hj212_host, hj212_port=args.hj212_port,
+                                  mqtt_host=args.mqtt_host, mqtt_port=args.mqtt_port,
+                                  interval_s=args.interval, park_code=args.park))
+    return 0
+
+
 def cmd_mqtt(args: argparse.Namespace) -> int:
     from dualcarbon.db.migrate import upgrade
 
@@ -313,6 +329,15 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--host")
     sp.add_argument("--port", type=int)
     sp.set_defaults(fn=cmd_mqtt)
+
+    sp = sub.add_parser("simulate", help="stream simulated HJ 212 and MQTT data to the doors")
+    sp.add_argument("--hj212-host", default="127.0.0.1")
+    sp.add_argument("--hj212-port", type=int, default=9212)
+    sp.add_argument("--mqtt-host", default="127.0.0.1")
+    sp.add_argument("--mqtt-port", type=int, default=1883)
+    sp.add_argument("--interval", type=float, default=5.0, help="seconds between sends")
+    sp.add_argument("--park", help="park code (default: every park)")
+    sp.set_defaults(fn=cmd_simulate)
 
     sp = sub.add_parser("worker", help="run background jobs")
     sp.set_defaults(fn=cmd_worker)
