@@ -79,3 +79,27 @@ def test_points_of_another_enterprise_refused(session) -> None:  # type: ignore[
     with pytest.raises(Invalid):
         cems_service.create_unit(session, enterprise_id=ent.id, code="X", name="x",
                                  co2_point_id=co2.id, flow_point_id=other.id)
+
+
+def test_cems_api_create_compute_hours_totals(client, session) -> None:  # type: ignore[no-untyped-def]
+    from testkit import As, make_user, token_for
+
+    park, ent, _u, co2, flow = _unit(session)
+    _feed(session, park, co2, flow, H0, 60)
+    as_ent = As(client, token_for(session, make_user(session, "enterprise_user", enterprise=ent)))
+    r = as_ent.post("/api/v1/cems-units", json={
+        "enterprise_id": ent.id, "code": "C2", "name": "2#", "co2_point_id": co2.id,
+        "flow_point_id": flow.id, "flow_unit": "m3/s"})
+    assert r.status_code == 201, r.text
+    uid = r.json()["id"]
+    r = as_ent.post(f"/api/v1/cems-units/{uid}/compute",
+                    json={"start": H0.isoformat(), "end": (H0 + timedelta(hours=1)).isoformat()})
+    assert r.status_code == 200, r.text
+    assert r.json()[0]["is_valid"] and D(r.json()[0]["co2_kg"]).quantize(D("0.1")) == D("76659.7")
+    r = as_ent.get(f"/api/v1/cems-units/{uid}/totals",
+                   params={"start": H0.isoformat(), "end": (H0 + timedelta(hours=1)).isoformat()})
+    assert r.status_code == 200 and D(r.json()["co2_t"]).quantize(D("0.001")) == D("76.660")
+    assert len(as_ent.get(f"/api/v1/cems-units/{uid}/hours", params={
+        "start": H0.isoformat(), "end": (H0 + timedelta(hours=2)).isoformat()}).json()) == 1
+    assert sorted(u["id"] for u in as_ent.get("/api/v1/cems-units").json()) == sorted(
+        [_u.id, uid])

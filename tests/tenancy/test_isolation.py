@@ -62,6 +62,7 @@ def world(session):
         }
         targets[label].update(_monitoring_objects(session, ent, targets[label], label))
         targets[label].update(_collection_objects(session, ent, targets[label], label))
+        targets[label].update(_cems_objects(session, ent, targets[label], label))
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -95,9 +96,20 @@ RESOURCE_OF_PATH = {
     "/api/v1/meter-replacements": "meter_replacement",
     "/api/v1/invoice-entries": "invoice_entry", "/api/v1/device-keys": "device_key",
     "/api/v1/readings": "reading_import",
+    "/api/v1/cems-units": "cems_unit",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
+
+
+def _cems_objects(session, ent, t, label):
+    from dualcarbon.protocols.cems_service import create_unit
+
+    pt = make_point(session, ent, name=f"{MARK}-{label}-co2", unit="%",
+                    measurement="instantaneous")
+    unit = create_unit(session, enterprise_id=ent.id, code=f"C{label}", name=f"{MARK}-{label}-cems",
+                       co2_point_id=pt.id, flow_point_id=t["metering_point"].id)
+    return {"cems_unit": unit}
 
 
 def _collection_objects(session, ent, t, label):
@@ -189,6 +201,9 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
                           "quantity": "1"},
         "device_key": {"enterprise_id": ent.id, "name": "x"},
         "reading_import": {},
+        "cems_unit": {"enterprise_id": ent.id, "code": "NEWC", "name": "x",
+                      "co2_point_id": t["metering_point"].id,
+                      "flow_point_id": t["metering_point"].id},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},
@@ -196,7 +211,9 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"}}
-POST_BODIES = {("qc_record", "review"): {"decision": "approve"}}
+POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
+               ("cems_unit", "compute"): {"start": "2026-01-01T00:00:00Z",
+                                          "end": "2026-01-02T00:00:00Z"}}
 
 # Routes that carry no tenant data, or are the caller's own identity: what they may answer.
 SELF_OR_REFERENCE = {

@@ -8,15 +8,21 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dualcarbon.audit import service as audit
 from dualcarbon.collection.models import Reading
 from dualcarbon.core import cems
+from dualcarbon.core.context import Actor
 from dualcarbon.core.errors import FieldError, Invalid
+from dualcarbon.db.tenancy import Scope
 from dualcarbon.db.types import utcnow
+from dualcarbon.protocols.errors import CemsNotFound
 from dualcarbon.protocols.models import CemsHour, CemsUnit
+from dualcarbon.registry import service as registry_service
 from dualcarbon.registry.models import MeteringPoint
 
 HOUR = timedelta(hours=1)
@@ -137,3 +143,52 @@ def period_total(session: Session, unit: CemsUnit, start: datetime,
     return PeriodTotal(start, end, kg / 1000, len(hours), sum(h.is_valid for h in hours),
                        sum(h.is_substituted for h in hours),
                        expected - sum(h.co2_kg is not None for h in hours))
+
+
+# --------------------------------------------------------------------------- scoped use cases
+
+
+def list_units(session: Session, scope: Scope) -> list[CemsUnit]:
+    return list(session.scalars(select(CemsUnit).where(scope.filter_for(CemsUnit))
+                                .order_by(CemsUnit.id)))
+
+
+def get_unit(session: Session, scope: Scope, unit_id: int) -> CemsUnit:
+    unit = session.scalar(select(CemsUnit).where(CemsUnit.id == unit_id,
+                                                 scope.filter_for(CemsUnit)))
+    if unit is None:
+        raise CemsNotFound()
+    return unit
+
+
+def create_unit_scoped(session: Session, scope: Scope, actor: Actor,
+                       values: dict[str, Any]) -> CemsUnit:
+    ent = registry_service.require_enterprise(session, scope, values["enterprise_id"])
+    scope.require_writable(ent.park_id, ent.id)
+    unit = create_unit(session, **values)
+    audit.record(session, actor, "create", object_type="cems_unit", object_id=unit.id,
+                 object_label=unit.name, after=audit.snapshot(unit), park_id=unit.park_id,
+                 enterprise_id=unit.enterprise_id)
+    return unit
+
+
+def compute_scoped(session: Session, scope: Scope, actor: Actor, unit_id: int,
+                   start: datetime, end: datetime) -> list[CemsHour]:
+    unit = get_unit(session, scope, unit_id)
+    scope.require_writable(unit.park_id, unit.enterprise_id)
+    if end <= start or end - start > timedelta(days=92):
+        raise Invalid(field_errors=[FieldError(("body", "end"), "cems.bad-window")])
+    hours = compute_hours(session, unit, start, end)
+    audit.record(session, actor, "compute", object_type="cems_unit", object_id=unit.id,
+                 object_label=unit.name, after={"start": start.isoformat(),
+                                                "end": end.isoformat(), "hours": len(hours)},
+                 park_id=unit.park_id, enterprise_id=unit.enterprise_id)
+    return hours
+
+
+def list_hours(session: Session, scope: Scope, unit_id: int, start: datetime,
+               end: datetime) -> list[CemsHour]:
+    unit = get_unit(session, scope, unit_id)
+    return list(session.scalars(select(CemsHour).where(
+        CemsHour.unit_id == unit.id, CemsHour.hour >= start, CemsHour.hour < end)
+        .order_by(CemsHour.hour)))

@@ -6,6 +6,7 @@ from dualcarbon.audit.router import router as audit_router
 from dualcarbon.collection.router import router as collection_router
 from dualcarbon.identity.router import router as identity_router
 from dualcarbon.monitoring.router import router as monitoring_router
+from dualcarbon.protocols.router import router as cems_router
 from dualcarbon.registry.router import router as registry_router
 
 api_router = APIRouter()
@@ -14,3 +15,4 @@ api_router.include_router(audit_router)
 api_router.include_router(registry_router)
 api_router.include_router(monitoring_router)
 api_router.include_router(collection_router)
+api_router.include_router(cems_router)
