@@ -54,11 +54,13 @@ TRACE: dict[str, tuple[str, str, str]] = {
     "R5.1.3.1": ("partly", "heat/steam points: daily records and monthly ledgers from rollups (collection/ledgers.py)", "tests/collection/test_ledgers_api.py"),
     "R5.1.4.1": ("partly", "electricity meters: interval consumption with rollover and replacement, daily records, monthly ledgers (core/meter.py, collection/ledgers.py)", "tests/core/test_meter.py, tests/collection/test_ledgers_api.py"),
     "R8.2": ("built", "values stored as read, significant digits kept (DecimalAsRead; decimal strings end to end)", "tests/collection/test_ingest_service.py::test_accepts_keeps_digits_and_dedupes, tests/collection/test_door_api.py"),
-    "R8.3-a": ("partly", "device door: HMAC-SM3/SHA-256 signature, SM4/AES payload encryption, idempotent resend (collection/devicekeys.py)", "tests/collection/test_door_api.py, tests/collection/test_agent_to_server.py"),
+    "R8.3-a": ("partly", "device door: HMAC-SM3/SHA-256 signature, SM4/AES payload encryption, idempotent resend (collection/devicekeys.py); HJ 212 door: CRC/length check, 9014 only after commit, gap → history request (protocols/hj212_server.py); MQTT door: PUBACK after commit + application ack, broker-restart recovery (protocols/mqtt_ingest.py)", "tests/collection/test_door_api.py, tests/collection/test_agent_to_server.py, tests/protocols"),
     "R8.3-b": ("partly", "server side of store-and-forward: idempotent batch ids, dedup on (point, ts), week-long backlog accepted", "tests/collection/test_agent_to_server.py"),
     "R8.4-b": ("partly", "meter ledger vs settlement invoice cross-check with deviation % per month (core/meter.py, /ledger-cross-check)", "tests/core/test_meter.py, tests/collection/test_ledgers_api.py"),
     "R8.5": ("partly", "web UI + public OpenAPI for secondary development", "tests/server, web/e2e"),
     "R9-b": ("partly", "migrations (dualcarbon migrate), master-data dictionaries (reference API)", "tests/migrations"),
+    "R8.1-d": ("partly", "GHG-CEMS CO2 arithmetic per HJ 212 Annex D: dry/wet, standard state, rate and mass (core/cems.py); HJ 212 CEMS packets ingested", "tests/core/test_cems.py, tests/protocols/test_hj212_server.py"),
+    "R5.2.2.1": ("partly", "CO2 CEMS validity (45 min/h, 20 h/d, 25 d/month), configurable substitution, CEMS-vs-calculated comparison (core/cems.py)", "tests/core/test_cems.py"),
     "R9-c": ("partly", "security policy administration, audit log", "tests/identity, tests/audit"),
 }
 

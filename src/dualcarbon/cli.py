@@ -128,11 +128,90 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _start_doors(settings) -> None:  # type: ignore[no-untyped-def]
+    """Network doors `serve` runs next to the API when configured (DUALCARBON_HJ212__ENABLED,
+    DUALCARBON_MQTT__ENABLED): each in a daemon thread, all feeding the one ingestion service."""
+    import threading
+
+    from dualcarbon.db.engine import make_sessionmaker
+
+    if settings.hj212.enabled:
+        from dualcarbon.protocols import hj212_server
+
+        factory = make_sessionmaker(_engine(settings))
+        threading.Thread(target=hj212_server.run, name="hj212", daemon=True,
+                         args=(factory, settings.hj212.host, settings.hj212.port)).start()
+        print(f"HJ 212 server on {settings.hj212.host}:{settings.hj212.port}")
+    if settings.mqtt.enabled:
+        _mqtt_ingestor(settings).start()
+        print(f"MQTT subscriber on {settings.mqtt.host}:{settings.mqtt.port}")
+
+
+def _mqtt_ingestor(settings):  # type: ignore[no-untyped-def]
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.protocols.mqtt_ingest import MqttIngestor
+
+    m = settings.mqtt
+    return MqttIngestor(make_sessionmaker(_engine(settings)), host=m.host, port=m.port,
+                        group=m.group, client_id=m.client_id or None,
+                        username=m.username or None,
+                        password=m.password.get_secret_value() or None)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dualcarbon.db.migrate import upgrade
 
-    upgrade(_engine(_settings()))
+    settings = _settings()
+    upgrade(_engine(settings))
+    _start_doors(settings)
     return _serve(args)
+
+
+def cmd_hj212(args: argparse.Namespace) -> int:
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.db.migrate import upgrade
+    from dualcarbon.protocols import hj212_server
+
+    settings = _settings()
+    engine = _engine(settings)
+    upgrade(engine)
+    print(f"HJ 212 server on {args.host}:{args.port}; Ctrl+C to stop")
+    with contextlib.suppress(KeyboardInterrupt):
+        hj212_server.run(make_sessionmaker(engine), args.host, args.port)
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.protocols import simulator
+
+    settings = _settings()
+    print("simulating HJ 212 loggers and MQTT edges; Ctrl+C to stop")
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(simulator.run(make_sessionmaker(_engine(settings)),
+                                  hj212_host=args.hj212_host, hj212_port=args.hj212_port,
+                                  mqtt_host=args.mqtt_host, mqtt_port=args.mqtt_port,
+                                  interval_s=args.interval, park_code=args.park))
+    return 0
+
+
+def cmd_mqtt(args: argparse.Namespace) -> int:
+    from dualcarbon.db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(_engine(settings))
+    if args.host:
+        settings.mqtt.host = args.host
+    if args.port:
+        settings.mqtt.port = args.port
+    ingestor = _mqtt_ingestor(settings)
+    print(f"MQTT subscriber on {settings.mqtt.host}:{settings.mqtt.port} "
+          f"({', '.join(ingestor.subscriptions())}); Ctrl+C to stop")
+    with contextlib.suppress(KeyboardInterrupt):
+        ingestor.run_forever()
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -274,6 +353,25 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--park", action="store_true", help="FILE is a park document")
     sp.add_argument("--exact", action="store_true", help="full precision instead of 0.01 t")
     sp.set_defaults(fn=cmd_calc)
+
+    sp = sub.add_parser("hj212", help="run the HJ 212-2017 TCP server alone")
+    sp.add_argument("--host", default="0.0.0.0")  # noqa: S104
+    sp.add_argument("--port", type=int, default=9212)
+    sp.set_defaults(fn=cmd_hj212)
+
+    sp = sub.add_parser("mqtt", help="run the MQTT ingestion subscriber alone")
+    sp.add_argument("--host")
+    sp.add_argument("--port", type=int)
+    sp.set_defaults(fn=cmd_mqtt)
+
+    sp = sub.add_parser("simulate", help="stream simulated HJ 212 and MQTT data to the doors")
+    sp.add_argument("--hj212-host", default="127.0.0.1")
+    sp.add_argument("--hj212-port", type=int, default=9212)
+    sp.add_argument("--mqtt-host", default="127.0.0.1")
+    sp.add_argument("--mqtt-port", type=int, default=1883)
+    sp.add_argument("--interval", type=float, default=5.0, help="seconds between sends")
+    sp.add_argument("--park", help="park code (default: every park)")
+    sp.set_defaults(fn=cmd_simulate)
 
     sp = sub.add_parser("worker", help="run background jobs")
     sp.set_defaults(fn=cmd_worker)

@@ -45,6 +45,22 @@ class JobSettings(BaseModel):
     lease_seconds: int = 300
 
 
+class Hj212Settings(BaseModel):
+    enabled: bool = False  # `serve` starts the HJ 212 TCP server when true
+    host: str = "0.0.0.0"  # noqa: S104 - loggers connect from the field network
+    port: int = 9212
+
+
+class MqttSettings(BaseModel):
+    enabled: bool = False  # `serve` starts the MQTT subscriber when true
+    host: str = "127.0.0.1"
+    port: int = 1883
+    group: str = "dualcarbon"  # shared-subscription group: processes in it split the load
+    client_id: str = ""  # fixed per process (persistent session); default from the host name
+    username: str = ""
+    password: SecretStr = SecretStr("")
+
+
 class WebSettings(BaseModel):
     dist_dir: str = ""  # built SPA; default: packaged webui/ or web/dist
 
@@ -66,6 +82,8 @@ class Settings(BaseSettings):
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     jobs: JobSettings = Field(default_factory=JobSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    hj212: Hj212Settings = Field(default_factory=Hj212Settings)
+    mqtt: MqttSettings = Field(default_factory=MqttSettings)
     default_locale: str = "zh-CN"
     park_timezone: str = "Asia/Shanghai"
 

@@ -65,6 +65,7 @@ def world(session):
         targets[label].update(_activity_objects(session, ent, label))
         targets[label]["factor_parameter"] = _factor_object(session, park2, label)
         targets[label]["accounting_run"] = _accounting_run(session, ent, label)
+        targets[label].update(_cems_objects(session, ent, targets[label], label))
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -103,9 +104,20 @@ RESOURCE_OF_PATH = {
     "/api/v1/activity-attachments": "activity_attachment",
     "/api/v1/factors": "factor_parameter",
     "/api/v1/accounting": "accounting_run",
+    "/api/v1/cems-units": "cems_unit",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
+
+
+def _cems_objects(session, ent, t, label):
+    from dualcarbon.protocols.cems_service import create_unit
+
+    pt = make_point(session, ent, name=f"{MARK}-{label}-co2", unit="%",
+                    measurement="instantaneous")
+    unit = create_unit(session, enterprise_id=ent.id, code=f"C{label}", name=f"{MARK}-{label}-cems",
+                       co2_point_id=pt.id, flow_point_id=t["metering_point"].id)
+    return {"cems_unit": unit}
 
 
 def _collection_objects(session, ent, t, label):
@@ -265,6 +277,9 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "activity_record": {},
         "factor_parameter": {"park_id": t["park"].id, "methodology": "custom", "key": "x",
                              "version": "x", "value": "1"},
+        "cems_unit": {"enterprise_id": ent.id, "code": "NEWC", "name": "x",
+                      "co2_point_id": t["metering_point"].id,
+                      "flow_point_id": t["metering_point"].id},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},
@@ -277,7 +292,9 @@ POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
                ("activity_dataset", "records"): {"source_id": 1, "quantity": "9"},
                ("activity_dataset", "approve"): {"comment": "x"},
                ("activity_dataset", "return"): {"comment": "x"},
-               ("activity_dataset", "correct"): {"reason": "x"}}
+               ("activity_dataset", "correct"): {"reason": "x"},
+               ("cems_unit", "compute"): {"start": "2026-01-01T00:00:00Z",
+                                          "end": "2026-01-02T00:00:00Z"}}
 
 # Routes that carry no tenant data, or are the caller's own identity: what they may answer.
 SELF_OR_REFERENCE = {
