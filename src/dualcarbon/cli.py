@@ -30,6 +30,16 @@ def _engine(settings):  # type: ignore[no-untyped-def]
     return make_engine(settings.database.url)
 
 
+def _sync_factor_catalogue(engine) -> None:  # type: ignore[no-untyped-def]
+    """Seed the platform rows of the factor library from the engine catalogue (idempotent)."""
+    from dualcarbon.db.engine import make_sessionmaker
+    from dualcarbon.db.session import unit_of_work
+    from dualcarbon.factors.service import sync_catalogue
+
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        sync_catalogue(session)
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from dualcarbon.db.migrate import downgrade, upgrade
 
@@ -39,6 +49,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
         downgrade(engine, args.downgrade)
     else:
         upgrade(engine, args.revision)
+        _sync_factor_catalogue(engine)
     print(f"database at revision {args.downgrade or args.revision}: {_safe_url(settings)}")
     return 0
 
@@ -136,6 +147,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             Path(str(db_file) + suffix).unlink(missing_ok=True)
     engine = _engine(settings)
     upgrade(engine)
+    _sync_factor_catalogue(engine)
     created = seed.seed_demo(make_sessionmaker(engine), settings)
     print("demo park seeded" if created else "demo park already present")
     print(seed.credentials_text())

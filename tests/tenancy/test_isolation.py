@@ -62,6 +62,9 @@ def world(session):
         }
         targets[label].update(_monitoring_objects(session, ent, targets[label], label))
         targets[label].update(_collection_objects(session, ent, targets[label], label))
+        targets[label].update(_activity_objects(session, ent, label))
+        targets[label]["factor_parameter"] = _factor_object(session, park2, label)
+        targets[label]["accounting_run"] = _accounting_run(session, ent, label)
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -95,6 +98,11 @@ RESOURCE_OF_PATH = {
     "/api/v1/meter-replacements": "meter_replacement",
     "/api/v1/invoice-entries": "invoice_entry", "/api/v1/device-keys": "device_key",
     "/api/v1/readings": "reading_import",
+    "/api/v1/activity-sources": "activity_source", "/api/v1/activity-datasets": "activity_dataset",
+    "/api/v1/activity-records": "activity_record",
+    "/api/v1/activity-attachments": "activity_attachment",
+    "/api/v1/factors": "factor_parameter",
+    "/api/v1/accounting": "accounting_run",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
@@ -126,6 +134,65 @@ def _collection_objects(session, ent, t, label):
     return {"ingest_batch": session.get(IngestBatch, res.batch_id),
             "point_latest": pt, "meter_replacement": rep,
             "invoice_entry": inv, "device_key": key, "reading_import": pt}
+
+
+def _activity_objects(session, ent, label):
+    from datetime import date
+
+    from dualcarbon.activity.models import (
+        ActivityAttachment,
+        ActivityDataset,
+        ActivityRecord,
+        ActivitySource,
+    )
+
+    src = ActivitySource(park_id=ent.park_id, enterprise_id=ent.id, code=f"{MARK}-{label}",
+                         name=f"{MARK}-{label}-src", kind="electricity", unit="MWh",
+                         settings={"direction": "purchase"})
+    ds = ActivityDataset(park_id=ent.park_id, enterprise_id=ent.id, month=date(2026, 1, 1),
+                         status="submitted", created_by=f"{MARK}-{label}")
+    session.add_all([src, ds])
+    session.flush()
+    rec = ActivityRecord(park_id=ent.park_id, enterprise_id=ent.id, dataset_id=ds.id,
+                         source_id=src.id, quantity=1, unit="MWh", data_source="invoice",
+                         comment=f"{MARK}-{label}-rec", updated_by="x")
+    session.add(rec)
+    session.flush()
+    att = ActivityAttachment(park_id=ent.park_id, enterprise_id=ent.id, record_id=rec.id,
+                             filename=f"{MARK}-{label}.pdf", size_bytes=1, sha256="0" * 64,
+                             storage_key="activity/00/none", created_by="x")
+    session.add(att)
+    session.flush()
+    return {"activity_source": src, "activity_dataset": ds, "activity_record": rec,
+            "activity_attachment": att}
+
+
+def _factor_object(session, park2, label):
+    # park 1's overrides are readable by its enterprises: both targets are park 2 overrides
+    from dualcarbon.factors.models import FactorParameter
+
+    row = FactorParameter(park_id=park2.id, methodology="custom", key=f"k.{label}",
+                          version="v1", value_text="1", tier="user", note=f"{MARK}-{label}",
+                          source_document=f"{MARK}-{label}", created_by="x")
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _accounting_run(session, ent, label):
+    from datetime import date
+
+    from dualcarbon.accounting.models import AccountingRun
+
+    run = AccountingRun(park_id=ent.park_id, enterprise_id=ent.id, level="enterprise",
+                        period_start=date(2023, 1, 1), period_end=date(2023, 12, 31),
+                        period_kind="year", status="succeeded",
+                        document={"enterprise": {"name": f"{MARK}-{label}"}},
+                        parameter_refs=[], result={"totals": {"total_tco2e": "1"}, "lines": []},
+                        created_by=f"{MARK}-{label}")
+    session.add(run)
+    session.flush()
+    return run
 
 
 def _monitoring_objects(session, ent, t, label):
@@ -189,14 +256,28 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
                           "quantity": "1"},
         "device_key": {"enterprise_id": ent.id, "name": "x"},
         "reading_import": {},
+        "accounting_run": {"enterprise_id": ent.id, "document": {},
+                           "period_start": "2023-01-01", "period_end": "2023-12-31"},
+        "activity_source": {"enterprise_id": ent.id, "code": "NEWS", "name": "x",
+                            "kind": "electricity", "unit": "MWh",
+                            "settings": {"direction": "purchase"}},
+        "activity_dataset": {"enterprise_id": ent.id, "month": "2026-02"},
+        "activity_record": {},
+        "factor_parameter": {"park_id": t["park"].id, "methodology": "custom", "key": "x",
+                             "version": "x", "value": "1"},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},
     }
 
 
-PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"}}
-POST_BODIES = {("qc_record", "review"): {"decision": "approve"}}
+PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"},
+                "activity_record": {"comment": "HACKED", "quantity": "9"}}
+POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
+               ("activity_dataset", "records"): {"source_id": 1, "quantity": "9"},
+               ("activity_dataset", "approve"): {"comment": "x"},
+               ("activity_dataset", "return"): {"comment": "x"},
+               ("activity_dataset", "correct"): {"reason": "x"}}
 
 # Routes that carry no tenant data, or are the caller's own identity: what they may answer.
 SELF_OR_REFERENCE = {
@@ -313,6 +394,11 @@ def test_every_route_is_isolated(app, client, session, world):
     assert _counts(session) == before
     names = [session.get(Enterprise, world["targets"][x]["enterprise"].id).name for x in "bc"]
     assert all(MARK in name for name in names)
+    for x in "bc":
+        t = world["targets"][x]
+        assert (t["activity_dataset"].status, t["activity_record"].comment,
+                t["activity_record"].quantity) == ("submitted", f"{MARK}-{x}-rec", 1)
+        assert t["activity_source"].name == f"{MARK}-{x}-src"
     assert checked >= 40
 
 

@@ -2,8 +2,11 @@
 
 
 def import_all_models() -> None:
+    import dualcarbon.accounting.models
+    import dualcarbon.activity.models
     import dualcarbon.audit.models
     import dualcarbon.collection.models
+    import dualcarbon.factors.models
     import dualcarbon.identity.models
     import dualcarbon.jobs.models
     import dualcarbon.monitoring.models

@@ -68,6 +68,13 @@ class Scope:
             if self.enterprise_ids:
                 clauses.append(model.enterprise_id.in_(self.enterprise_ids))
             return or_(*clauses) if clauses else false()
+        if getattr(model, "platform_rows_readable", False):
+            # Platform rows (park_id NULL, e.g. factor-library defaults) are readable by every
+            # holder of the permission; park rows only within the parks the scope touches.
+            # Writing a platform row needs a global scope (require_writable(None)).
+            ids = self.parks_touched
+            platform = model.park_id.is_(None)
+            return or_(platform, model.park_id.in_(ids)) if ids else platform
         if hasattr(model, "park_id"):
             ids = self.park_ids if not self.enterprise_ids else self.parks_touched
             # Park-level rows (park base data) are visible to the park's enterprises too.

@@ -2,5 +2,6 @@
 
 
 def import_all_jobs() -> None:
+    import dualcarbon.accounting.jobs
     import dualcarbon.collection.jobs
     import dualcarbon.monitoring.jobs  # noqa: F401

@@ -1,0 +1,34 @@
+"""Park level: the engine's park function over the enterprises' stored documents."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dualcarbon.core.accounting.dataio import to_dict
+from dualcarbon.core.accounting.model import ActivityDocument, Park, ParkDocument, Period
+from dualcarbon.core.accounting.parameters import ParameterSet
+from dualcarbon.core.accounting.park import account_park
+from dualcarbon.registry import service as registry
+
+
+def park_info(session: Session, park_id: int) -> dict[str, Any]:
+    from dualcarbon.accounting.service import SYSTEM_SCOPE
+
+    park = registry.get_item(session, registry.SPECS["park"], SYSTEM_SCOPE, park_id)
+    return {"id": str(park_id), "name": park.get("name", ""), "code": park.get("code", "")}
+
+
+def account(info: dict[str, Any], start: date, end: date, docs: list[ActivityDocument],
+            params: ParameterSet) -> dict[str, Any]:
+    """Park result as JSON. The boundary grid factor uses the province/region the enterprise
+    documents agree on (else the national factor)."""
+    provinces = {d.enterprise.province for d in docs}
+    regions = {d.enterprise.region for d in docs}
+    park = Park(id=info["id"], name=info["name"],
+                province=provinces.pop() if len(provinces) == 1 else None,
+                region=regions.pop() if len(regions) == 1 else None)
+    pdoc = ParkDocument(park=park, period=Period(start=start, end=end), enterprises=docs)
+    return to_dict(account_park(pdoc, params))  # type: ignore[no-any-return]

@@ -1,0 +1,318 @@
+"""Excel (and CSV) template of a month's activity data and its import.
+
+The workbook has one sheet per report table of the guideline (化石燃料燃烧, 工业生产过程,
+CO2回收利用, 净购入电力和热力, 产品产量及其他), each listing the enterprise's active sources of
+that table with zh-CN headers that carry the units. Import is all or nothing: every cell is
+checked first and every problem is reported as (sheet, row, column, reason) in the caller's
+language; only a clean file writes anything (into a draft or returned data set)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dualcarbon.activity import kinds as K
+from dualcarbon.activity import service
+from dualcarbon.activity.errors import ImportRejected
+from dualcarbon.activity.models import ActivityDataset, ActivityRecord, ActivitySource
+from dualcarbon.core.context import Actor
+from dualcarbon.core.errors import FieldError
+from dualcarbon.db.tenancy import Scope
+from dualcarbon.server import i18n
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ERRORS = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# field -> (zh header, en header)
+BASE_COLUMNS: list[tuple[str, str, str]] = [
+    ("code", "排放源编码", "Source code"),
+    ("name", "排放源名称", "Source name"),
+    ("kind", "类别", "Kind"),
+    ("unit", "单位", "Unit"),
+    ("quantity", "活动数据", "Quantity"),
+    ("ncv", "低位发热量(GJ/单位)", "NCV (GJ/unit)"),
+    ("carbon_content", "含碳量(tC/单位)", "Carbon content (tC/unit)"),
+]
+PARAM_COLUMNS: dict[str, tuple[str, str]] = {
+    "carbon_per_heat": ("单位热值含碳量(tC/GJ)", "Carbon per heat (tC/GJ)"),
+    "oxidation": ("碳氧化率(%/100)", "Oxidation (fraction)"),
+    "purity": ("纯度(%/100)", "Purity (fraction)"),
+    "ef": ("排放因子(tCO2/t)", "Emission factor (tCO2/t)"),
+    "generation_factor_kg_per_t": ("N2O生成因子(kgN2O/t)", "N2O generation (kg/t)"),
+    "abatement_efficiency": ("尾气处理效率(%/100)", "Abatement efficiency (fraction)"),
+    "utilisation": ("处理设备使用率(%/100)", "Abatement utilisation (fraction)"),
+    "supplier_factor": ("供方排放因子", "Supplier factor"),
+    "enthalpy_kj_per_kg": ("蒸汽焓值(kJ/kg)", "Enthalpy (kJ/kg)"),
+    "temperature_c": ("温度(℃)", "Temperature (°C)"),
+    "pressure_mpa": ("压力(MPa,绝压)", "Pressure (MPa abs)"),
+    "moisture_ar_pct": ("收到基水分(%)", "Moisture as received (%)"),
+    "moisture_ad_pct": ("空干基水分(%)", "Moisture air-dry (%)"),
+}
+TAIL_COLUMNS: list[tuple[str, str, str]] = [
+    ("data_source", "数据来源", "Data source"),
+    ("comment", "备注", "Comment"),
+]
+
+
+def _columns(sheet: str | None) -> list[tuple[str, str, str]]:
+    params: list[str] = []
+    for k in K.KINDS.values():
+        if sheet is None or k.sheet == sheet:
+            params += [p for p in sorted(k.measured | k.plain)
+                       if p in PARAM_COLUMNS and p not in params]
+    return BASE_COLUMNS + [(p, *PARAM_COLUMNS[p]) for p in params] + TAIL_COLUMNS
+
+
+def _header_map(sheet: str | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for field, zh, en in _columns(sheet):
+        out[zh] = out[en] = out[field] = field
+    return out
+
+
+def _rows(session: Session, ds: ActivityDataset) -> list[dict[str, Any]]:
+    sources = list(session.scalars(select(ActivitySource).where(
+        ActivitySource.enterprise_id == ds.enterprise_id, ActivitySource.is_active.is_(True))
+        .order_by(ActivitySource.sort_order, ActivitySource.id)))
+    records = {r.source_id: r for r in session.scalars(select(ActivityRecord).where(
+        ActivityRecord.dataset_id == ds.id))}
+    out = []
+    for src in sources:
+        k = K.KINDS[src.kind]
+        row: dict[str, Any] = {"code": src.code, "name": src.name, "kind": k.label_zh,
+                               "unit": src.unit, "_sheet": k.sheet}
+        rec = records.get(src.id)
+        if rec is not None:
+            row.update({"quantity": rec.quantity, "ncv": rec.ncv,
+                        "carbon_content": rec.carbon_content,
+                        "data_source": K.DATA_SOURCES.get(rec.data_source, rec.data_source),
+                        "comment": rec.comment})
+            row.update({p: Decimal(v) for p, v in (rec.params or {}).items()})
+        out.append(row)
+    return out
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return format(v.normalize(), "f") if v == v.to_integral() else format(v, "f").rstrip("0")
+    return v
+
+
+def export(session: Session, ds: ActivityDataset, *, fmt: str = "xlsx",
+           locale: str = "zh-CN") -> tuple[bytes, str, str]:
+    rows = _rows(session, ds)
+    if fmt == "csv":
+        buf = io.StringIO()
+        cols = _columns(None)
+        w = csv.writer(buf)
+        w.writerow([zh for _, zh, _ in cols])
+        for row in rows:
+            w.writerow(["" if row.get(f) is None else _plain(row.get(f)) for f, _, _ in cols])
+        return ("\ufeff" + buf.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", "csv"
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    wb.remove(first)
+    for sheet in K.SHEETS:
+        ws = wb.create_sheet(sheet)
+        cols = _columns(sheet)
+        ws.append([zh for _, zh, _ in cols])
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        for row in rows:
+            if row["_sheet"] != sheet:
+                continue
+            values = []
+            for f, _, _ in cols:
+                v = row.get(f)
+                values.append(format(v, "f") if isinstance(v, Decimal) else v)
+            ws.append(values)
+        for i, (_, zh, _) in enumerate(cols, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = max(12, len(zh) * 2)
+        ws.freeze_panes = "C2"
+    info = wb.create_sheet("说明")
+    info.append(["企业月度活动数据", f"{ds.month:%Y-%m}", f"第 {ds.version} 版"])
+    info.append(["数据来源可填", " / ".join(K.DATA_SOURCES.values())])
+    info.append(["活动数据为空的行不导入；比例类参数填小数（如 0.95）"])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue(), XLSX, "xlsx"
+
+
+# ------------------------------------------------------------------------------------ import
+
+
+def _tables(filename: str, content: bytes, errors: list[FieldError]
+            ) -> list[tuple[str, list[str], list[tuple[int, list[Any]]]]]:
+    """(sheet, headers, [(row number, cells)]) of every data sheet of the file."""
+    out = []
+    if filename.lower().endswith(".csv"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = content.decode("gb18030")
+            except UnicodeDecodeError:
+                errors.append(FieldError(("CSV", 1, "-"), "activity.file"))
+                return []
+        lines = list(csv.reader(io.StringIO(text)))
+        if lines:
+            out.append(("CSV", [str(h).strip() for h in lines[0]],
+                        [(i, list(r)) for i, r in enumerate(lines[1:], start=2)]))
+        return out
+    try:
+        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:
+        errors.append(FieldError(("-", 1, "-"), "activity.file"))
+        return []
+    known = {s: s for s in K.SHEETS} | {en: zh for zh, en in K.SHEETS_EN.items()}
+    for ws in wb.worksheets:
+        if ws.title not in known:
+            continue  # 说明 and other sheets of the user's own are not data
+        it = ws.iter_rows(values_only=True)
+        header = next(it, None)
+        if header is None:
+            continue
+        out.append((ws.title, [str(h).strip() if h is not None else "" for h in header],
+                    [(i, list(r)) for i, r in enumerate(it, start=2)]))
+    return out
+
+
+def _number(raw: Any) -> Decimal:
+    if isinstance(raw, bool):
+        raise InvalidOperation
+    d = Decimal(str(raw).strip().replace(",", "")) if not isinstance(raw, int | float) \
+        else Decimal(str(raw))
+    if not d.is_finite():
+        raise InvalidOperation
+    return d
+
+
+def _located(fe: FieldError, locale: str) -> str:
+    sheet, row, column = fe.loc
+    reason = i18n.t(fe.code, locale, **fe.params)
+    if locale == "en":
+        return f"sheet {sheet}, row {row}, column {column}: {reason}"
+    return f"工作表 {sheet} 第 {row} 行 {column} 列：{reason}"
+
+
+def import_file(session: Session, scope: Scope, actor: Actor, dataset_id: int, *,
+                filename: str, content: bytes, locale: str = "zh-CN") -> ActivityDataset:
+    ds = service.get_dataset(session, scope, dataset_id)
+    service._editable(session, scope, ds)
+    errors: list[FieldError] = []
+    if len(content) > MAX_FILE_BYTES or not content:
+        errors.append(FieldError(("-", 1, "-"), "activity.file"))
+        tables = []
+    else:
+        tables = _tables(filename, content, errors)
+    sources = {s.code: s for s in session.scalars(select(ActivitySource).where(
+        ActivitySource.enterprise_id == ds.enterprise_id, ActivitySource.is_active.is_(True)))}
+    seen: set[str] = set()
+    parsed: list[tuple[ActivitySource, dict[str, Any]]] = []
+    for sheet, headers, rows in tables:
+        hmap = _header_map(None)
+        fields: dict[int, str] = {}
+        for i, h in enumerate(headers):
+            if h in hmap:
+                fields[i] = hmap[h]
+        where = {f: i for i, f in fields.items()}
+        for required in ("code", "quantity"):
+            if required not in where:
+                zh = {f: z for f, z, _ in BASE_COLUMNS}[required]
+                errors.append(FieldError((sheet, 1, "-"), "activity.header", {"column": zh}))
+        if "code" not in where or "quantity" not in where:
+            continue
+
+        def col(field: str, where: dict[str, int] = where, headers: list[str] = headers) -> str:
+            i = where[field]
+            return f"{get_column_letter(i + 1)}({headers[i]})"
+
+        for rownum, cells in rows:
+            cell = {f: cells[i] if i < len(cells) else None for i, f in fields.items()}
+            cell = {f: (None if isinstance(v, str) and not v.strip() else v)
+                    for f, v in cell.items()}
+            if all(v is None for v in cell.values()):
+                continue
+            code = str(cell.get("code") or "").strip()
+            values_given = [f for f, v in cell.items() if v is not None
+                            and f not in ("code", "name", "kind", "unit", "data_source",
+                                          "comment")]
+            if not values_given:
+                continue  # a template line left empty: no data for that source
+            here: list[FieldError] = []
+            src = sources.get(code)
+            if src is None:
+                here.append(FieldError((sheet, rownum, col("code")), "activity.unknown-source"))
+            elif code in seen:
+                here.append(FieldError((sheet, rownum, col("code")),
+                                       "activity.duplicate-source"))
+            seen.add(code)
+            rec: dict[str, Any] = {"params": {}}
+            for f in ("quantity", "ncv", "carbon_content", *PARAM_COLUMNS):
+                if f not in cell:
+                    continue
+                raw = cell[f]
+                if raw is None:
+                    if f == "quantity":
+                        here.append(FieldError((sheet, rownum, col(f)), "activity.required"))
+                    continue
+                try:
+                    d = _number(raw)
+                except (InvalidOperation, ValueError):
+                    here.append(FieldError((sheet, rownum, col(f)), "activity.number"))
+                    continue
+                if d < 0 and f not in ("temperature_c",):
+                    here.append(FieldError((sheet, rownum, col(f)), "activity.negative"))
+                    continue
+                if f in PARAM_COLUMNS:
+                    if src is not None and f not in (K.KINDS[src.kind].measured
+                                                     | K.KINDS[src.kind].plain):
+                        here.append(FieldError((sheet, rownum, col(f)), "activity.param",
+                                               {"name": f}))
+                        continue
+                    rec["params"][f] = d
+                else:
+                    if f != "quantity" and src is not None and f not in \
+                            K.KINDS[src.kind].measured:
+                        here.append(FieldError((sheet, rownum, col(f)), "activity.param",
+                                               {"name": f}))
+                        continue
+                    rec[f] = d
+            unit = cell.get("unit")
+            if src is not None and unit is not None and str(unit).strip() != src.unit:
+                here.append(FieldError((sheet, rownum, col("unit")), "activity.unit",
+                                       {"expected": src.unit}))
+            raw_ds = cell.get("data_source")
+            if raw_ds is None:
+                rec["data_source"] = "meter_ledger"
+            elif str(raw_ds).strip() in K.DATA_SOURCE_OF_LABEL:
+                rec["data_source"] = K.DATA_SOURCE_OF_LABEL[str(raw_ds).strip()]
+            else:
+                here.append(FieldError((sheet, rownum, col("data_source")),
+                                       "activity.data-source"))
+            comment = cell.get("comment")
+            rec["comment"] = str(comment).strip()[:2000] if comment is not None else None
+            errors += here
+            if not here and src is not None:
+                parsed.append((src, rec))
+            if len(errors) >= MAX_ERRORS:
+                break
+    if errors:
+        for fe in errors:
+            fe.msg = _located(fe, locale)
+        raise ImportRejected(field_errors=errors, params={"count": len(errors)})
+    for src, rec in parsed:
+        service._upsert(session, actor, ds, src, rec)
+    session.flush()
+    return ds
