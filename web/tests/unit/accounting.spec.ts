@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest'
+import { isUnverified } from '@/api/accounting'
+import { fmt, monthBounds } from '@/views/accounting/shared'
+
+describe('accounting view helpers', () => {
+  it('gives the first and last day of a month, leap years included', () => {
+    expect(monthBounds('2026-10')).toEqual(['2026-10-01', '2026-10-31'])
+    expect(monthBounds('2024-02')).toEqual(['2024-02-01', '2024-02-29'])
+    expect(monthBounds('2023-02')).toEqual(['2023-02-01', '2023-02-28'])
+  })
+  it('flags memory/unverified tiers only', () => {
+    expect(isUnverified('memory_unverified')).toBe(true)
+    expect(isUnverified('verified')).toBe(false)
+    expect(isUnverified('cited')).toBe(false)
+    expect(isUnverified(null)).toBe(false)
+  })
+  it('formats decimals and blanks', () => {
+    expect(fmt(null)).toBe('—')
+    expect(fmt('2475.5', 1)).toBe('2,475.5')
+  })
+})
