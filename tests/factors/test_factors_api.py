@@ -186,3 +186,13 @@ def test_other_parks_overrides_are_invisible(client, session):
         assert b"P2ONLY" not in who.get("/api/v1/factors/export",
                                         params={"format": "csv"}).content
     assert a2.get(f"/api/v1/factors/{pid}").status_code == 200
+
+
+def test_unreadable_files_are_refused(client, session):
+    park = make_park(session)
+    admin = _as(client, session, "park_admin", park=park)
+    for name, content in (("f.csv", b"methodology,key\x00\n"), ("f.xlsx", b"not a zip"),
+                          ("f.pdf", b"%PDF")):
+        r = admin.post("/api/v1/factors/import", data={"park_id": str(park.id)},
+                       files={"file": (name, content)})
+        assert r.status_code == 422, (name, r.status_code, r.text)

@@ -100,6 +100,8 @@ def _execute(session: Session, *, park_id: int, enterprise_id: int, doc: Activit
         result = account(doc, params)
     except DomainError as exc:
         run.status, run.error, run.parameter_refs = "failed", str(exc.detail or exc.code), []
+    except ArithmeticError as exc:  # e.g. a zero the engine divides by: the input's fault
+        run.status, run.error, run.parameter_refs = "failed", f"arithmetic: {exc}", []
     else:
         run.status = "succeeded"
         run.result = to_dict(result)
@@ -197,6 +199,8 @@ def _park_run(session: Session, park_id: int, period_start: date, period_end: da
         result = park_level.account(park_info, period_start, period_end, docs, params)
     except DomainError as exc:
         run.status, run.error, run.parameter_refs = "failed", str(exc.detail or exc.code), []
+    except ArithmeticError as exc:  # e.g. a zero the engine divides by: the input's fault
+        run.status, run.error, run.parameter_refs = "failed", f"arithmetic: {exc}", []
     else:
         run.status = "succeeded"
         run.result = result

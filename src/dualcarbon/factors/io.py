@@ -109,8 +109,14 @@ def read_rows(filename: str, content: bytes, errors: list[FieldError]) -> list[_
                 continue
         else:
             raise Invalid(field_errors=[FieldError(("file",), "factors.import.unreadable")])
-        rows.extend(_table_rows("csv", (tuple(r) for r in csv.reader(io.StringIO(text))),
-                                errors))
+        if "\x00" in text:
+            raise Invalid(field_errors=[FieldError(("file",), "factors.import.unreadable")])
+        try:
+            table = [tuple(r) for r in csv.reader(io.StringIO(text))]
+        except csv.Error as exc:
+            raise Invalid(field_errors=[FieldError(("file",), "factors.import.unreadable")]
+                          ) from exc
+        rows.extend(_table_rows("csv", iter(table), errors))
     else:
         raise Invalid(field_errors=[FieldError(("file",), "factors.import.file-type")])
     if len(rows) > MAX_ROWS:
@@ -143,7 +149,7 @@ def _parse(row: _Row, park_id: int | None, errors: list[FieldError]) -> service.
 
     for f, _, _, required, max_len in COLUMNS:
         raw = row.cells.get(f, ("", None))[1]
-        text = _text(raw)
+        text = _text(raw).replace("\x00", "")
         if not text:
             if required:
                 err(f, "factors.import.required")
