@@ -11,6 +11,7 @@ async function logout(page: Page): Promise<void> {
 }
 
 test('enterprise enters a month, park admin approves, the results and report follow', async ({ page }) => {
+  test.setTimeout(180_000)
   // 1. enterprise user: the month's activity data
   await login(page, 'ent.user', 'Demo#2026ent')
   await page.goto('/activity')
@@ -110,7 +111,7 @@ test('factor library: filter by tier, history of a key, export', async ({ page }
   await page.goto('/factors')
   const rows = page.locator('[data-test=table] .el-table__body-wrapper .el-table__row')
   await expect(rows.first()).toBeVisible()
-  await page.locator('[data-test=filter-key] input').fill('bituminous_coal')
+  await page.locator('input[data-test=filter-key], [data-test=filter-key] input').fill('fuelA.bituminous_coal.ncv')
   await page.locator('[data-test=search-button]').click()
   await expect(rows.first()).toContainText('bituminous_coal')
   await rows.first().locator('[data-test=history]').click()

@@ -68,3 +68,9 @@ export const activityApi = {
     return (await res.json()) as ActivityDataset
   },
 }
+
+/** The server's cell message repeats the position ("工作表 X 第 n 行 C 列：reason"); the import
+ * error table has columns for it, so only the reason is shown. */
+export function cellReason(msg: string): string {
+  return msg.replace(/^(工作表|sheet)\s.*?[：:]\s*/i, '')
+}

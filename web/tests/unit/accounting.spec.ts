@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { isUnverified } from '@/api/accounting'
+import { cellReason } from '@/api/activity'
 import { fmt, monthBounds } from '@/views/accounting/shared'
 
 describe('accounting view helpers', () => {
@@ -13,6 +14,11 @@ describe('accounting view helpers', () => {
     expect(isUnverified('verified')).toBe(false)
     expect(isUnverified('cited')).toBe(false)
     expect(isUnverified(null)).toBe(false)
+  })
+  it('keeps only the reason of an import cell error', () => {
+    expect(cellReason('工作表 化石燃料燃烧 第 3 行 数量 列：应为数字')).toBe('应为数字')
+    expect(cellReason('sheet Fuel, row 3, column Quantity: not a number')).toBe('not a number')
+    expect(cellReason('plain')).toBe('plain')
   })
   it('formats decimals and blanks', () => {
     expect(fmt(null)).toBe('—')
