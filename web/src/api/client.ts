@@ -92,7 +92,8 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 export async function rawRequest(method: string, path: string, body?: unknown, query?: Query): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json', 'Accept-Language': locale }
-  if (body !== undefined) headers['Content-Type'] = 'application/json'
+  const isForm = typeof FormData !== 'undefined' && body instanceof FormData
+  if (body !== undefined && !isForm) headers['Content-Type'] = 'application/json'
   if (UNSAFE.has(method)) {
     const token = readCookie(CSRF_COOKIE)
     if (token) headers[CSRF_HEADER] = token
@@ -101,7 +102,7 @@ export async function rawRequest(method: string, path: string, body?: unknown, q
     method,
     headers,
     credentials: 'same-origin',
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? undefined : isForm ? (body as FormData) : JSON.stringify(body),
   })
   if (!res.ok) {
     let problem: ProblemBody = {}

@@ -10,7 +10,7 @@ export interface MenuEntry {
   name: string
   title: string // i18n key
   perm: string
-  group: 'main' | 'registry' | 'monitoring' | 'admin'
+  group: 'main' | 'registry' | 'monitoring' | 'admin' | 'accounting'
   icon: string
   component: RouteRecordRaw['component']
 }
@@ -20,6 +20,7 @@ export const GROUPS: { key: MenuEntry['group']; title: string; icon: string }[] 
   { key: 'registry', title: 'nav.registry', icon: 'OfficeBuilding' },
   { key: 'monitoring', title: 'nav.monitoring', icon: 'Bell' },
   { key: 'admin', title: 'nav.admin', icon: 'Setting' },
+  { key: 'accounting', title: 'accounting.nav.group', icon: 'TrendCharts' },
 ]
 
 export const MENU: MenuEntry[] = [
@@ -38,4 +39,9 @@ export const MENU: MenuEntry[] = [
   { path: '/users', name: 'users', title: 'nav.users', perm: 'identity.user:read', group: 'admin', icon: 'User', component: () => import('@/views/admin/UsersView.vue') },
   { path: '/security-policy', name: 'security-policy', title: 'nav.securityPolicy', perm: 'identity.policy:read', group: 'admin', icon: 'Lock', component: () => import('@/views/admin/SecurityPolicyView.vue') },
   { path: '/audit', name: 'audit', title: 'nav.audit', perm: 'audit.event:read', group: 'admin', icon: 'Document', component: () => import('@/views/admin/AuditView.vue') },
+  // carbon accounting (webacct)
+  { path: '/activity', name: 'activity', title: 'accounting.nav.activity', perm: 'activity.data:write', group: 'accounting', icon: 'EditPen', component: () => import('@/views/accounting/ActivityView.vue') },
+  { path: '/activity-review', name: 'activity-review', title: 'accounting.nav.review', perm: 'activity.data:review', group: 'accounting', icon: 'Stamp', component: () => import('@/views/accounting/ReviewView.vue') },
+  { path: '/accounting-results', name: 'accounting-results', title: 'accounting.nav.results', perm: 'accounting.run:read', group: 'accounting', icon: 'TrendCharts', component: () => import('@/views/accounting/ResultsView.vue') },
+  { path: '/factors', name: 'factors', title: 'accounting.nav.factors', perm: 'factors.parameter:read', group: 'accounting', icon: 'Collection', component: () => import('@/views/accounting/FactorsView.vue') },
 ]
