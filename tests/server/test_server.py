@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, Field
 
 import dualcarbon
 from dualcarbon.core.errors import DomainError
-from dualcarbon.server import i18n
+from dualcarbon.server import i18n, problems
 
 
 def _subclasses(cls):
@@ -80,3 +86,24 @@ def test_nul_character_refused_in_query_and_body(client, session):
     assert r.status_code == 422
     assert any(e["field"] == "name" and e["type"] == "field.nul_character"
                for e in r.json()["errors"])
+
+
+
+class _QuantityBody(BaseModel):
+    quantity: Annotated[Decimal, Field(ge=0)]
+
+
+def test_decimal_limit_is_named_in_the_message():
+    """A Decimal field's bound reaches the text ("应不小于 0", not "应不小于 {ge}")."""
+    app = FastAPI()
+    problems.install(app)
+
+    @app.post("/q")
+    def q(body: _QuantityBody) -> dict[str, str]:
+        return {"ok": str(body.quantity)}
+
+    with TestClient(app) as c:
+        zh = c.post("/q", json={"quantity": "-5"}).json()
+        en = c.post("/q", json={"quantity": "-5"}, headers={"Accept-Language": "en"}).json()
+    assert "应不小于 0" in str(zh) and "{ge}" not in str(zh)
+    assert "≥ 0" in str(en)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from decimal import Decimal
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -101,8 +102,11 @@ def install(app: FastAPI) -> None:
         locale = _locale(request)
         errors = []
         for err in exc.errors():
+            # Limits of Decimal fields arrive as Decimal: keep them (as text) so "{ge}" is filled.
             ctx = {
-                k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, str | int | float)
+                k: str(v) if isinstance(v, Decimal) else v
+                for k, v in (err.get("ctx") or {}).items()
+                if isinstance(v, str | int | float | Decimal)
             }
             code = err.get("type", "unknown")
             custom = (err.get("ctx") or {}).get("error")
