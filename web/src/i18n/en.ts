@@ -378,6 +378,13 @@ const en: typeof zh = {
     parkOverride: 'Park override',
     platform: 'Platform default',
     level: 'Level',
+    codes: {
+      combustion: 'Fuel combustion', process_mass_balance: 'Process (carbon balance)', carbonate: 'Carbonates',
+      nitric_acid: 'Nitric acid', adipic_acid: 'Adipic acid', co2_recovery: 'CO2 recovery',
+      power_combustion: 'Captive plant combustion', electricity: 'Net purchased electricity', heat: 'Net purchased heat',
+      biomass: 'Biomass', direct: 'Direct', indirect: 'Indirect', memo: 'Memo',
+      measured: 'Measured', calculated: 'Calculated', default: 'Default', '(unallocated)': 'Unallocated',
+    },
   },
 }
 

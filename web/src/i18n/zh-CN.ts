@@ -376,5 +376,12 @@ export default {
     parkOverride: '园区覆盖',
     platform: '平台默认',
     level: '层级',
+    codes: {
+      combustion: '化石燃料燃烧', process_mass_balance: '工业生产过程（碳平衡）', carbonate: '碳酸盐使用',
+      nitric_acid: '硝酸生产', adipic_acid: '己二酸生产', co2_recovery: 'CO2回收利用',
+      power_combustion: '自备电厂燃料燃烧', electricity: '净购入电力', heat: '净购入热力',
+      biomass: '生物质燃烧', direct: '直接排放', indirect: '间接排放', memo: '单独报告',
+      measured: '检测值', calculated: '计算值', default: '缺省值', '(unallocated)': '未分摊',
+    },
   },
 }
