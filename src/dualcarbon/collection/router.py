@@ -8,17 +8,17 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from dualcarbon.audit import service as audit
-from dualcarbon.collection import devicekeys, imports, ledgers, service
+from dualcarbon.collection import devicekeys, imports, ledgers, live, service
 from dualcarbon.collection import schemas as s
 from dualcarbon.collection.errors import BadPayload
 from dualcarbon.identity.roles import Role, extend_role
 from dualcarbon.schematypes import Id, PageNo, PageSize
 from dualcarbon.server import problems
-from dualcarbon.server.deps import Ctx, SessionDep, require
+from dualcarbon.server.deps import Ctx, SessionDep, SessionFactoryDep, require
 from dualcarbon.server.xlsx import workbook_bytes, xlsx_response
 
 for _role in (Role.PARK_ADMIN, Role.ENTERPRISE_USER):
@@ -105,6 +105,36 @@ def point_latest(session: SessionDep, ctx: ReadCtx,
     answer: dict[str, Any] = plain(service.latest_since(session, ctx.scope, since=since,
                                                         enterprise_id=enterprise_id))
     return answer
+
+
+@router.get("/point-latest/stream", operation_id="stream_point_latest",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "server-sent events: `latest` (seq, items)"}})
+async def point_latest_stream(request: Request, session: SessionDep, factory: SessionFactoryDep,
+                              ctx: ReadCtx,
+                              since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+                              enterprise_id: Id | None = None,
+                              max_seconds: Annotated[float, Query(ge=1, le=3600)] = 300
+                              ) -> StreamingResponse:
+    """Server-sent events of ``point-latest``: a snapshot, then each change within a fraction of
+    a second of its commit, until ``max_seconds`` (the browser reconnects, re-checking the
+    session). ``Last-Event-ID`` resumes from the last ``seq`` seen."""
+    resume = request.headers.get("last-event-id", "")
+    if resume.isdigit():
+        since = max(since, int(resume))
+    # the stream outlives the request's unit of work: end it now, do not hold a connection
+    session.commit()
+    fetch_rows = live.fetcher(factory, ctx.scope, enterprise_id)
+
+    def fetch(after: int) -> dict[str, Any]:
+        answer: dict[str, Any] = plain(fetch_rows(after))
+        return answer
+
+    body = live.stream(live.watcher_of(request.app.state, factory), fetch, since=since,
+                       max_seconds=max_seconds, disconnected=request.is_disconnected)
+    return StreamingResponse(body, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @router.get("/metering-points/{point_id}/readings", operation_id="point_readings")
