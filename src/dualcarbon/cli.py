@@ -227,8 +227,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     engine = _engine(settings)
     upgrade(engine)
     _sync_factor_catalogue(engine)
-    created = seed.seed_demo(make_sessionmaker(engine), settings)
+    factory = make_sessionmaker(engine)
+    created = seed.seed_demo(factory, settings)
     print("demo park seeded" if created else "demo park already present")
+    from dualcarbon.demo import live, park_data
+
+    live.ensure_demo_cems(factory, park_data.PARK_CODE)
+    if not args.no_simulate:
+        streams = live.start_streams(factory, settings, park_data.PARK_CODE,
+                                     interval_s=args.interval)
+        print(streams.describe())
     print(seed.credentials_text())
     if not args.no_web:
         try:
@@ -311,6 +319,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_args(sp)
     sp.add_argument("--fresh", action="store_true", help="start from an empty SQLite database")
     sp.add_argument("--no-web", action="store_true", help="do not build the web UI")
+    sp.add_argument("--no-simulate", action="store_true",
+                    help="do not stream simulated HJ 212 / MQTT readings")
+    sp.add_argument("--interval", type=float, default=5.0,
+                    help="seconds between simulated readings (default 5)")
     sp.set_defaults(fn=cmd_demo)
 
     sp = sub.add_parser("migrate", help="apply database migrations")

@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy.orm import Session
+from test_door_api import send
 
 from dualcarbon.collection.models import DeviceKey
 from dualcarbon.db.engine import make_engine
 from dualcarbon.db.migrate import upgrade
-from test_door_api import send
 from testkit import (
     LiveServer,
     drop_fresh_database,

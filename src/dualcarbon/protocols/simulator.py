@@ -141,7 +141,8 @@ def envelope(edge: str, seq: int, epoch: str, points: list[tuple[str, str]],
 async def run(factory: sessionmaker[Session], *, hj212_host: str = "127.0.0.1",
               hj212_port: int = 9212, mqtt_host: str = "127.0.0.1", mqtt_port: int = 1883,
               interval_s: float = 5.0, park_code: str | None = None,
-              stop: asyncio.Event | None = None, counter: dict[str, int] | None = None) -> None:
+              stop: asyncio.Event | None = None, counter: dict[str, int] | None = None,
+              mqtt_enabled: bool = True) -> None:
     stop = stop or asyncio.Event()
     counter = counter if counter is not None else {}
     p = await asyncio.to_thread(plan, factory, park_code)
@@ -151,7 +152,7 @@ async def run(factory: sessionmaker[Session], *, hj212_host: str = "127.0.0.1",
              for mn, st, pw, tz, f in p.loggers]
     epoch = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     clients = [(mqtt_edge_client(mqtt_host, mqtt_port, f"{edge}-{epoch}"), park, ent, edge, pts)
-               for park, ent, edge, pts in p.edges]
+               for park, ent, edge, pts in p.edges] if mqtt_enabled else []
     seq = 0
     try:
         while not stop.is_set():
