@@ -123,6 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=args.log_level,
         proxy_headers=True,
+        timeout_graceful_shutdown=5,  # open event streams must not hold a shutdown for minutes
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     )
     return 0

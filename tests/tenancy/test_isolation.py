@@ -95,7 +95,7 @@ RESOURCE_OF_PATH = {
     "/api/v1/om-records": "om_record", "/api/v1/qc-records": "qc_record",
     "/api/v1/ingest-batches": "ingest_batch", "/api/v1/point-latest": "point_latest",
     "/api/v1/daily-records": "ingest_batch", "/api/v1/monthly-ledgers": "ingest_batch",
-    "/api/v1/ledger-cross-check": "ingest_batch",
+    "/api/v1/ledger-cross-check": "ingest_batch", "/api/v1/monitoring-report": "ingest_batch",
     "/api/v1/meter-replacements": "meter_replacement",
     "/api/v1/invoice-entries": "invoice_entry", "/api/v1/device-keys": "device_key",
     "/api/v1/readings": "reading_import",

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from dualcarbon.audit import service as audit
-from dualcarbon.collection import devicekeys, imports, ledgers, live, service
+from dualcarbon.collection import devicekeys, imports, ledgers, live, reports, service
 from dualcarbon.collection import schemas as s
 from dualcarbon.collection.errors import BadPayload
 from dualcarbon.identity.roles import Role, extend_role
@@ -155,6 +155,35 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@router.get("/monitoring-report", operation_id="monitoring_report")
+def monitoring_report(session: SessionDep, ctx: ReadCtx, grain: reports.Grain = "day",
+                      period: str | None = None, enterprise_id: Id | None = None,
+                      medium: str | None = None,
+                      point_id: Annotated[list[int] | None, Query()] = None) -> dict[str, Any]:
+    """在线监测日报/月报/年报 of an enterprise's points (and its CEMS CO2 mass), from rollups."""
+    answer: dict[str, Any] = plain(reports.build(
+        session, ctx.scope, enterprise_id=enterprise_id, grain=grain, period=period,
+        medium=medium, point_ids=point_id))
+    return answer
+
+
+@router.get("/monitoring-report/export", operation_id="export_monitoring_report",
+            response_class=Response,
+            responses={200: {"content": {"application/vnd.openxmlformats-officedocument."
+                                         "spreadsheetml.sheet": {}}}})
+def export_monitoring_report(session: SessionDep, ctx: ReadCtx, grain: reports.Grain = "day",
+                             period: str | None = None, enterprise_id: Id | None = None,
+                             medium: str | None = None,
+                             point_id: Annotated[list[int] | None, Query()] = None) -> Response:
+    report = reports.build(session, ctx.scope, enterprise_id=enterprise_id, grain=grain,
+                           period=period, medium=medium, point_ids=point_id)
+    audit.record(session, ctx.actor, "export", object_type="monitoring_report",
+                 object_id=report["enterprise_id"], object_label=report["enterprise_name"],
+                 detail=f"{grain} {report['period']}")
+    return xlsx_response(reports.workbook(report, ctx.locale),
+                         f"{report['enterprise_name']}-{grain}-{report['period']}.xlsx")
 
 
 @router.get("/daily-records", operation_id="list_daily_records")
