@@ -234,6 +234,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from dualcarbon.demo import live, park_data
 
     live.ensure_demo_cems(factory, park_data.PARK_CODE)
+    stored = live.backfill_history(factory, park_data.PARK_CODE)
+    if stored:
+        print(f"演示历史数据 / demo history: {stored} readings (CEMS 3 days, meters 14 days)")
     if not args.no_simulate:
         streams = live.start_streams(factory, settings, park_data.PARK_CODE,
                                      interval_s=args.interval)

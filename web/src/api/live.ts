@@ -1,4 +1,4 @@
-import { api, API_BASE, buildQuery, type Query } from './client'
+import { api, API_BASE, buildQuery, download, type Query } from './client'
 
 /** One point's newest value, as `/point-latest` and its event stream send it. */
 export interface LatestValue {
@@ -40,19 +40,46 @@ export interface HistoryAnswer {
   items: HistoryRow[]
 }
 
-export interface DailyRecordRow {
+export type ReportGrain = 'day' | 'month' | 'year'
+
+export interface ReportColumn {
   point_id: number
   point_code: string
-  point_name?: string
+  point_name: string
+  medium: string
   unit: string
-  day: string
-  [key: string]: unknown
+  measurement: string
+  statistic: 'mean' | 'consumption'
+}
+
+export interface ReportCems {
+  unit_id: number
+  code: string
+  name: string
+  co2_t: (string | null)[]
+  total_t: string
+  hours: { valid: number; substituted: number; invalid: number }
+}
+
+export interface MonitoringReport {
+  enterprise_id: number | null
+  enterprise_name: string
+  grain: ReportGrain
+  period: string
+  time_zone: string
+  columns: ReportColumn[]
+  rows: { label: string; start: string; values: (string | null)[] }[]
+  summary: Record<'total' | 'mean' | 'min' | 'max', (string | null)[]>
+  truncated: boolean
+  cems: ReportCems[]
 }
 
 export const liveApi = {
   latest: (q: Query) => api.get<LatestAnswer>('/point-latest', q),
   streamUrl: (q: Query) => `${API_BASE}/point-latest/stream${buildQuery(q)}`,
   history: (pointId: number, q: Query) => api.get<HistoryAnswer>(`/metering-points/${pointId}/readings`, q),
+  report: (q: Query) => api.get<MonitoringReport>('/monitoring-report', q),
+  exportReport: (q: Query) => download('/monitoring-report/export', q, 'monitoring-report.xlsx'),
 }
 
 /** Rollup grain for a time range: raw readings for a few hours, then hour, day, month buckets

@@ -416,6 +416,20 @@ const en: typeof zh = {
     grain: { raw: 'Raw readings', h: 'Hourly mean', d: 'Daily mean', m: 'Monthly mean' },
     quality: { N: 'Normal', F: 'Stopped', M: 'Maintenance', S: 'Manual', D: 'Fault', C: 'Calibration', T: 'Over range', B: 'Comms error' },
   },
+  report: {
+    nav: 'Reports',
+    title: 'Monitoring data reports',
+    grain: { day: 'Daily', month: 'Monthly', year: 'Annual' },
+    titles: { day: 'daily monitoring report', month: 'monthly monitoring report', year: 'annual monitoring report' },
+    time: 'Time',
+    statistic: { mean: 'mean', consumption: 'consumption' },
+    summary: { total: 'Total', mean: 'Mean', min: 'Min', max: 'Max' },
+    cemsCo2: 'CEMS CO2 emissions (t)',
+    chartOf: 'Trend of:',
+    empty: 'No matching metering points for this enterprise',
+    truncated: 'Many points: only the first 60 are shown; filter by medium',
+    tzNote: 'Buckets in the park time zone {tz}; instantaneous points as means, registers as consumption',
+  },
 }
 
 export default en

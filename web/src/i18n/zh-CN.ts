@@ -414,4 +414,18 @@ export default {
     grain: { raw: '原始数据', h: '小时均值', d: '日均值', m: '月均值' },
     quality: { N: '正常', F: '停运', M: '维护', S: '手工输入', D: '故障', C: '校准', T: '超测定上限', B: '通讯异常' },
   },
+  report: {
+    nav: '监测报表',
+    title: '在线监测数据报表',
+    grain: { day: '日报', month: '月报', year: '年报' },
+    titles: { day: '在线监测日报', month: '在线监测月报', year: '在线监测年报' },
+    time: '时间',
+    statistic: { mean: '均值', consumption: '用量' },
+    summary: { total: '合计', mean: '平均', min: '最小', max: '最大' },
+    cemsCo2: 'CEMS 二氧化碳排放量（t）',
+    chartOf: '趋势图：',
+    empty: '该企业没有符合条件的计量点',
+    truncated: '计量点较多，仅显示前 60 个；可按介质筛选',
+    tzNote: '按园区时区 {tz} 统计；瞬时量取均值，累计量取用量',
+  },
 }

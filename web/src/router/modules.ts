@@ -33,6 +33,7 @@ export const MENU: MenuEntry[] = [
   { path: '/devices', name: 'devices', title: 'nav.devices', perm: 'registry.device:read', group: 'registry', icon: 'Odometer', component: () => import('@/views/registry/DevicesView.vue') },
   { path: '/metering-points', name: 'metering-points', title: 'nav.meteringPoints', perm: 'registry.metering_point:read', group: 'registry', icon: 'Location', component: () => import('@/views/registry/MeteringPointsView.vue') },
   { path: '/realtime', name: 'realtime', title: 'live.nav', perm: 'collection.reading:read', group: 'monitoring', icon: 'Monitor', component: () => import('@/views/monitoring/RealtimeView.vue') },
+  { path: '/monitoring-report', name: 'monitoring-report', title: 'report.nav', perm: 'collection.reading:read', group: 'monitoring', icon: 'Document', component: () => import('@/views/monitoring/MonitoringReportView.vue') },
   { path: '/alarm-events', name: 'alarm-events', title: 'nav.alarmEvents', perm: 'monitoring.alarm:read', group: 'monitoring', icon: 'Bell', component: () => import('@/views/monitoring/AlarmEventsView.vue') },
   { path: '/alarm-rules', name: 'alarm-rules', title: 'nav.alarmRules', perm: 'monitoring.alarm:read', group: 'monitoring', icon: 'AlarmClock', component: () => import('@/views/monitoring/AlarmRulesView.vue') },
   { path: '/om-records', name: 'om-records', title: 'nav.omRecords', perm: 'monitoring.om:read', group: 'monitoring', icon: 'Tools', component: () => import('@/views/monitoring/OmRecordsView.vue') },
