@@ -5,6 +5,7 @@ into ingest(), so the real-time page has something to show."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from dualcarbon.collection.models import PointLatest, Reading
 from dualcarbon.db.engine import make_engine, make_sessionmaker
 from dualcarbon.db.migrate import upgrade
 from dualcarbon.demo import live, park_data, seed
-from dualcarbon.protocols.models import CemsUnit, Hj212Device, Hj212FactorMap
+from dualcarbon.protocols.models import CemsHour, CemsUnit, Hj212Device, Hj212FactorMap
 from dualcarbon.registry.models import MeteringPoint
 from testkit import drop_fresh_database, free_port, fresh_database_url
 
@@ -39,6 +40,15 @@ def test_demo_cems_seeded_once_and_streams_move(db_kind: str, database_url: str,
             assert unit is not None and unit.flow_unit == "m3/s"
             co2_point = unit.co2_point_id
 
+        # the demo's past: minute CEMS data makes valid hours near the §2.3 example (76.66 t/h)
+        assert live.backfill_history(factory, park_data.PARK_CODE, days=2, cems_days=1) > 0
+        assert live.backfill_history(factory, park_data.PARK_CODE) == 0  # idempotent
+        with Session(engine) as s:
+            hours = list(s.scalars(select(CemsHour).where(CemsHour.unit_id == unit.id)))
+            assert len(hours) >= 23 and all(h.is_valid for h in hours)
+            assert all(60_000 < (h.co2_kg or 0) < 95_000 for h in hours)
+
+        started = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
         cfg = settings.model_copy(deep=True)
         cfg.hj212.port = free_port()
         streams = live.start_streams(factory, cfg, park_data.PARK_CODE, interval_s=0.5)
@@ -49,7 +59,7 @@ def test_demo_cems_seeded_once_and_streams_move(db_kind: str, database_url: str,
             while time.monotonic() < deadline:
                 with Session(engine) as s:
                     hj212_rows = s.scalar(select(func.count()).select_from(Reading).where(
-                        Reading.point_id == co2_point)) or 0
+                        Reading.point_id == co2_point, Reading.ts >= started)) or 0
                     mqtt_rows = s.scalar(select(func.count()).select_from(PointLatest).join(
                         MeteringPoint, MeteringPoint.id == PointLatest.point_id).where(
                         MeteringPoint.code.like("%.CO2-%"))) or 0

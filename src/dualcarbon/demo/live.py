@@ -30,7 +30,7 @@ LOGGER_PW = "123456"
 # factor → (point suffix, name, medium, unit, basis, state) — the CEMS of protocols.md §2.3
 CEMS_FACTORS = (
     ("a05001", "CO2", "1#锅炉烟气CO2浓度（CEMS）", "co2", "%", "dry", None),
-    ("a00000", "FLOW", "1#锅炉烟气流量（CEMS，工况）", "flue_gas", "m3/s", None, "actual"),
+    ("a00000", "FLOW", "1#锅炉烟气流量（CEMS，标干）", "flue_gas", "m3/s", "dry", "standard"),
     ("a19001", "O2", "1#锅炉烟气含氧量（CEMS）", "flue_gas", "%", "dry", None),
     ("a01012", "TEMP", "1#锅炉烟气温度（CEMS）", "flue_gas", "℃", None, None),
     ("a01013", "PRES", "1#锅炉烟气静压（CEMS）", "flue_gas", "kPa", None, None),
@@ -73,7 +73,7 @@ def ensure_demo_cems(factory: sessionmaker[Session], park_code: str) -> bool:
             co2_point_id=points["CO2"].id, flow_point_id=points["FLOW"].id,
             moisture_point_id=points["H2O"].id, temperature_point_id=points["TEMP"].id,
             pressure_point_id=points["PRES"].id, facility_id=fac.id if fac else None,
-            co2_basis="dry", flow_state="actual_wet", flow_unit="m3/s")
+            co2_basis="dry", flow_state="standard_dry", flow_unit="m3/s")
     return True
 
 
