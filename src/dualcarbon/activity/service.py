@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dualcarbon.activity import kinds as K
+from dualcarbon.activity.document import DocumentBuilder
 from dualcarbon.activity.errors import (
     ActivityNotFound,
     BadTransition,
@@ -505,10 +506,6 @@ def attachment_content(session: Session, scope: Scope, attachment_id: int,
 # ---------------------------------------------------------------------------- engine document
 
 
-def _measured(value: Any, quality: str) -> dict[str, Any]:
-    return {"value": str(value), "quality": quality}
-
-
 def _months_between(start: date, end: date) -> tuple[date, date]:
     return month_start(start), month_start(end)
 
@@ -551,75 +548,26 @@ def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
                        for f in facilities.values()],
         "processes": [{"id": p.code, "name": p.name} for p in processes.values()],
     }
-    value_added: Decimal | None = None
-    power: dict[str, dict[str, Any]] = {}
+    builder = DocumentBuilder(doc)
     records.sort(key=lambda r: (sources[r.source_id].sort_order, r.source_id,
                                 datasets[r.dataset_id].month))
     for r in records:
         src = sources[r.source_id]
-        k = K.KINDS[src.kind]
         month = datasets[r.dataset_id].month
-        quality = "default" if r.data_source == "default" else "measured"
-        param_quality = "default" if r.data_source == "default" else "measured"
-        if k.code == "value_added":
-            value_added = (value_added or Decimal(0)) + r.quantity
-            continue
-        params: dict[str, Any] = dict(r.params or {})
-        if r.ncv is not None:
-            params["ncv"] = r.ncv
-        if r.carbon_content is not None:
-            params["carbon_content"] = r.carbon_content
-        if k.code == "power_coal":
-            pf = power.setdefault(src.settings["power_facility"],
-                                  {"id": src.settings["power_facility"], "coal": []})
-            coal: dict[str, Any] = {"month": month.month, "amount_t": str(r.quantity),
-                                    "quality": quality}
-            if "ncv" in params:
-                coal["ncv_ar_gj_per_t"] = _measured(params["ncv"], param_quality)
-            if "carbon_content" in params:
-                coal["carbon_ar"] = _measured(params["carbon_content"], param_quality)
-            for name in k.plain:
-                if name in params:
-                    coal[name] = str(params[name])
-            pf["coal"].append(coal)
-            continue
-        line: dict[str, Any] = {"id": f"{src.code}@{month:%Y-%m}"}
-        line.update(dict((src.settings or {}).items()))
-        if k.code in ("fuel", "material", "biomass"):
-            line["unit"] = src.unit
-        if k.code in ("material", "biomass", "product") or k.code == "fuel":
-            line["name"] = src.name
-        qty_field = k.quantity_field
-        if k.code == "heat" and src.unit == "t":
-            qty_field = "mass_t"
-        line[qty_field] = str(r.quantity)
-        if k.code == "green_power":
-            line["year"] = month.year
-            line["evidence"] = r.comment or ""
-        elif k.code != "product":
-            line["quality"] = quality
-        for name in k.measured:
-            if name in params:
-                line[name] = _measured(params[name], param_quality)
-        for name in k.plain:
-            if name in params:
-                line[name] = str(params[name])
-        if k.code not in ("green_power", "product") and src.facility_id in facilities:
-            line["facility"] = facilities[src.facility_id].code
-        if k.code != "green_power" and src.process_id in processes:
-            line["process"] = processes[src.process_id].code
-        doc.setdefault(k.doc_list, []).append(line)
-    if value_added is not None:
-        doc["enterprise"]["value_added_1e4_cny"] = str(value_added)
-    if power:
-        doc["power_facilities"] = list(power.values())
+        builder.add(kind=src.kind, code=src.code, name=src.name, unit=src.unit,
+                    settings=dict(src.settings or {}), quantity=r.quantity, year=month.year,
+                    month=month, ncv=r.ncv, carbon_content=r.carbon_content,
+                    params=dict(r.params or {}), data_source=r.data_source, comment=r.comment,
+                    facility=facilities[src.facility_id].code
+                    if src.facility_id in facilities else None,
+                    process=processes[src.process_id].code
+                    if src.process_id in processes else None)
     try:
-        return dataio.from_dict(ActivityDocument, doc)
+        return builder.build()
     except dataio.DocumentInvalid as exc:
         # name the source (code@month) instead of a list index of the engine document
         for fe in exc.field_errors:
-            lst, idx = (*fe.loc, "", "")[:2]
-            if isinstance(lst, str) and isinstance(idx, int) and lst in doc \
-                    and isinstance(doc[lst], list) and idx < len(doc[lst]):
-                fe.loc = (str(doc[lst][idx].get("id", lst)), *fe.loc[2:])
+            tag, rest = builder.origin_of(fe.loc)
+            if tag is not None:
+                fe.loc = (str(tag), *rest)
         raise
