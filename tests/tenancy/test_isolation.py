@@ -105,6 +105,7 @@ RESOURCE_OF_PATH = {
     "/api/v1/factors": "factor_parameter",
     "/api/v1/accounting": "accounting_run",
     "/api/v1/cems-units": "cems_unit",
+    "/api/v1/accounting-options": "enterprise",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
@@ -288,6 +289,7 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"},
                 "activity_record": {"comment": "HACKED", "quantity": "9"}}
+PUT_BODIES = {"enterprise": {"gwp_set": "AR6", "grid_province_code": "510000"}}
 POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
                ("activity_dataset", "records"): {"source_id": 1, "quantity": "9"},
                ("activity_dataset", "approve"): {"comment": "x"},
@@ -400,6 +402,10 @@ def test_every_route_is_isolated(app, client, session, world):
                     r = _call(as_a, m, concrete, body=body)
                     assert r.status_code in (403, 404), (m, path, r.status_code)
                     assert MARK not in r.text
+                elif m == "PUT":
+                    r = _call(as_a, m, concrete, body=PUT_BODIES.get(resource, {}))
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                    assert MARK not in r.text
                 elif m == "DELETE":
                     r = _call(as_a, m, concrete)
                     assert r.status_code in (403, 404), (m, path, r.status_code)
@@ -416,6 +422,9 @@ def test_every_route_is_isolated(app, client, session, world):
         assert (t["activity_dataset"].status, t["activity_record"].comment,
                 t["activity_record"].quantity) == ("submitted", f"{MARK}-{x}-rec", 1)
         assert t["activity_source"].name == f"{MARK}-{x}-src"
+    from dualcarbon.activity.models import AccountingOptions
+
+    assert session.scalar(select(func.count(AccountingOptions.id))) == 0
     assert checked >= 40
 
 

@@ -24,6 +24,7 @@ from dualcarbon.activity.errors import (
     SourceInUse,
 )
 from dualcarbon.activity.models import (
+    AccountingOptions,
     ActivityAttachment,
     ActivityDataset,
     ActivityRecord,
@@ -31,12 +32,14 @@ from dualcarbon.activity.models import (
 )
 from dualcarbon.audit import service as audit
 from dualcarbon.core.accounting import dataio
+from dualcarbon.core.accounting.catalogue import grid
 from dualcarbon.core.accounting.model import ActivityDocument
 from dualcarbon.core.context import Actor
 from dualcarbon.core.errors import FieldError, Invalid
 from dualcarbon.db.tenancy import Scope
 from dualcarbon.db.types import utcnow
 from dualcarbon.jobs import service as jobs
+from dualcarbon.registry import reference
 from dualcarbon.registry.models import Enterprise, Facility, MeteringPoint, Park, Process
 
 EDITABLE = ("draft", "returned")
@@ -503,6 +506,84 @@ def attachment_content(session: Session, scope: Scope, attachment_id: int,
     return att, content
 
 
+# --------------------------------------------------------------------------- accounting options
+
+OPTION_FIELDS = ("methodology", "gwp_set", "fuel_table", "grid_scope", "grid_province_code",
+                 "grid_region", "grid_year", "electricity_view_for_total",
+                 "electricity_equal_value")
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "methodology": "NDRC-2013-chemical", "gwp_set": "SAR", "fuel_table": "A",
+    "grid_scope": "auto", "grid_province_code": None, "grid_region": None, "grid_year": None,
+    "electricity_view_for_total": "location", "electricity_equal_value": False}
+
+
+def _options_row(session: Session, enterprise_id: int) -> AccountingOptions | None:
+    return session.scalar(select(AccountingOptions).where(
+        AccountingOptions.enterprise_id == enterprise_id))
+
+
+def grid_location(park: Park, opts: AccountingOptions | None) -> dict[str, str | None]:
+    """Where the enterprise's grid factor is looked up: its own province/region when its
+    options name them, else the park's (registry codes); and the engine's grid-factor keys
+    for them (`grid.location.province.<province>`, `grid.location.region.<region>`)."""
+    province_code = (opts.grid_province_code if opts is not None else None) or park.province_code
+    region = opts.grid_region if opts is not None else None
+    if region is None:
+        region = (reference.grid_region_of(province_code)
+                  if province_code != park.province_code else park.grid_region) or None
+    return {"province_code": province_code, "grid_region": region,
+            "province": grid.province_key(province_code), "region": grid.region_key(region)}
+
+
+def options_out(session: Session, ent: Enterprise) -> dict[str, Any]:
+    row = _options_row(session, ent.id)
+    park = session.get(Park, ent.park_id)
+    assert park is not None
+    values = ({f: getattr(row, f) for f in OPTION_FIELDS} if row is not None
+              else dict(DEFAULT_OPTIONS))
+    return {"enterprise_id": ent.id, **values, "is_default": row is None,
+            "updated_by": row.updated_by if row is not None else None,
+            "updated_at": row.updated_at if row is not None else None,
+            "grid_location": grid_location(park, row)}
+
+
+def get_options(session: Session, scope: Scope, enterprise_id: int) -> dict[str, Any]:
+    ent = session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id,
+                                                  scope.filter_for(Enterprise)))
+    if ent is None:
+        raise ActivityNotFound()
+    return options_out(session, ent)
+
+
+def put_options(session: Session, scope: Scope, actor: Actor, enterprise_id: int,
+                data: Any) -> dict[str, Any]:
+    """Store the enterprise's accounting options (all fields; audited)."""
+    ent = _enterprise(session, scope, enterprise_id)
+    row = _options_row(session, ent.id)
+    before = audit.snapshot(row) if row is not None else None
+    values = {f: getattr(data, f) for f in OPTION_FIELDS}
+    if row is None:
+        row = AccountingOptions(park_id=ent.park_id, enterprise_id=ent.id,
+                                updated_by=actor.username, **values)
+        session.add(row)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_by = actor.username
+    session.flush()
+    _audit(session, actor, "update" if before else "create", row, ent.name, before)
+    return options_out(session, ent)
+
+
+def document_options(opts: AccountingOptions | None) -> dict[str, Any]:
+    """The engine document's `options` from the stored accounting options."""
+    values = ({f: getattr(opts, f) for f in OPTION_FIELDS} if opts is not None
+              else dict(DEFAULT_OPTIONS))
+    out = {k: v for k, v in values.items()
+           if k not in ("grid_province_code", "grid_region") and v is not None}
+    return out
+
+
 # ---------------------------------------------------------------------------- engine document
 
 
@@ -539,11 +620,14 @@ def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
         Facility.enterprise_id == ent.id))}
     processes = {p.id: p for p in session.scalars(select(Process).where(
         Process.enterprise_id == ent.id))}
+    opts = _options_row(session, ent.id)
+    where = grid_location(park, opts)
     doc: dict[str, Any] = {
         "period": {"start": period_start.isoformat(), "end": period_end.isoformat(),
                    "label": f"{period_start:%Y-%m}..{period_end:%Y-%m}"},
-        "enterprise": {"id": ent.code, "name": ent.name, "province": park.province_code,
-                       "region": park.grid_region, "industry_group": ent.industry_code},
+        "enterprise": {"id": ent.code, "name": ent.name, "province": where["province"],
+                       "region": where["region"], "industry_group": ent.industry_code},
+        "options": document_options(opts),
         "facilities": [{"id": f.code, "name": f.name, "kind": f.kind}
                        for f in facilities.values()],
         "processes": [{"id": p.code, "name": p.name} for p in processes.values()],
