@@ -1,4 +1,5 @@
-"""Park level: the engine's park function over the enterprises' stored documents."""
+"""Park level: the engine's park function over the enterprises' stored documents, with the
+park's own base data (园区基础数据) beside it."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dualcarbon.core.accounting import park_base
 from dualcarbon.core.accounting.catalogue import grid
 from dualcarbon.core.accounting.dataio import to_dict
 from dualcarbon.core.accounting.model import ActivityDocument, Park, ParkDocument, Period
 from dualcarbon.core.accounting.parameters import ParameterSet
 from dualcarbon.core.accounting.park import account_park
+from dualcarbon.core.accounting.park_base import ParkBaseFigures
 from dualcarbon.registry import service as registry
 
 
@@ -26,7 +29,7 @@ def park_info(session: Session, park_id: int) -> dict[str, Any]:
 
 
 def account(info: dict[str, Any], start: date, end: date, docs: list[ActivityDocument],
-            params: ParameterSet) -> dict[str, Any]:
+            params: ParameterSet, base: ParkBaseFigures | None = None) -> dict[str, Any]:
     """Park result as JSON. The boundary grid factor is the park's own (its registry province
     and regional grid mapped to the grid-factor keys), whatever the enterprises' documents use;
     a park without them (an older stored run) falls back to what the documents agree on."""
@@ -39,4 +42,9 @@ def account(info: dict[str, Any], start: date, end: date, docs: list[ActivityDoc
         region = regions.pop() if len(regions) == 1 else None
     park = Park(id=info["id"], name=info["name"], province=province, region=region)
     pdoc = ParkDocument(park=park, period=Period(start=start, end=end), enterprises=docs)
-    return to_dict(account_park(pdoc, params))  # type: ignore[no-any-return]
+    result = account_park(pdoc, params)
+    out: dict[str, Any] = to_dict(result)
+    if base is not None:
+        # the park's own base data beside the result: indicators per GDP, boundary cross-check
+        out["park_base"] = to_dict(park_base.check(base, result, docs))
+    return out
