@@ -200,3 +200,73 @@ def test_engine_refusal_is_located_at_the_row(tmp_path: Path) -> None:
     with pytest.raises(ImportRejected) as exc:
         workbook.read(b"not a workbook")
     assert "无法读取文件" in exc.value.field_errors[0].msg
+
+
+def _split_workbook(rows: list[list[object]]) -> Workbook:
+    wb = Workbook()
+    info = wb.active
+    info.title = "企业信息"
+    for row in (["项目", "值"], ["企业编码", "e"], ["核算年度", 2023]):
+        info.append(row)
+    b = wb.create_sheet("设施和工艺")
+    b.append(["类型(设施/工艺)", "编码", "名称", "所属设施编码(工艺)"])
+    for row in (["设施", "A", "合成"], ["设施", "B", "精馏"], ["工艺", "P", "甲醇", "A"]):
+        b.append(row)
+    comb = wb.create_sheet("化石燃料燃烧")
+    comb.append(["排放源编码", "类别", "燃料品种", "用途(燃料/原料)", "活动数据"])
+    comb.append(["ng-feed", "化石燃料", "天然气", "原料", 100])
+    energy = wb.create_sheet("净购入电力和热力")
+    energy.append(["排放源编码", "类别", "方向(购入/输出)", "介质(蒸汽/热水/热量)", "单位",
+                   "月份(YYYY-MM,可空)", "活动数据"])
+    energy.append(["steam-in", "热力", "购入", "热量", "GJ", "2023-01", 10000])
+    energy.append(["steam-in", "热力", "购入", "热量", "GJ", "2023-02", 8000])
+    alloc = wb.create_sheet("分摊")
+    alloc.append(["公用类别或排放源编码", "分摊层级(设施/工艺/产品)", "分摊对象编码",
+                  "计量用量或比例", "分摊依据(计量用量/比例)"])
+    for row in rows:
+        alloc.append(row)
+    return wb
+
+
+def test_a_source_split_by_metered_use_on_the_allocation_sheet(tmp_path: Path) -> None:
+    wb = _split_workbook([["steam-in", "设施", "A", 6000], ["steam-in", "设施", "B", "4000"]])
+    path = _save(wb, tmp_path / "split.xlsx")
+    doc, _ = workbook.read(path.read_bytes())
+    (key,) = doc.allocation_keys
+    assert (key.inputs, key.level.value, key.shares) == (
+        ["steam-in@2023-01", "steam-in@2023-02"], "facility", {"A": 6000, "B": 4000})
+    proc = _cli(str(path))
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    heat = Decimal(out["totals"]["heat_tco2"])
+    assert heat == Decimal("1980.00")
+    facs = {x["id"]: Decimal(x["emissions_tco2e"]) for x in out["facilities"]}
+    assert (facs["A"], facs["B"]) == (Decimal("1188.00"), Decimal("792.00"))
+    # written back, the workbook keeps the split
+    content, lost = workbook.write(doc)
+    assert lost == [] and workbook.read(content)[0].allocation_keys == doc.allocation_keys
+
+
+def test_bad_splits_are_named_at_their_rows(tmp_path: Path) -> None:
+    wb = _split_workbook([["steam-in", "工艺", "P", "0.5", "比例"],
+                          ["steam-in", "工艺", "Q", "0.4", "比例"],
+                          ["nope", None, "A", 1],
+                          ["ng-feed", "设施", "A", 1]])
+    proc = _cli(str(_save(wb, tmp_path / "bad-split.xlsx")))
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "工作表 分摊 第 4 行 A(公用类别或排放源编码) 列："
+        "应为 电力 / 热力 / 其他未分配，或本文件中排放源的编码"]
+    wb = _split_workbook([["steam-in", "工艺", "P", "0.5", "比例"],
+                          ["steam-in", "工艺", "Q", "0.4", "比例"],
+                          ["ng-feed", "设施", "A", 1]])
+    proc = _cli(str(_save(wb, tmp_path / "bad-split2.xlsx")))
+    assert proc.returncode == 2
+    msgs = sorted(proc.stderr.strip().splitlines())
+    assert msgs == sorted([
+        "工作表 分摊 第 2 行 D(计量用量或比例) 列：分摊设置有误：fractions add up to 0.9, not 1",
+        "工作表 分摊 第 3 行 C(分摊对象编码) 列：分摊设置有误：unknown process 'Q'",
+        "工作表 分摊 第 4 行 A(公用类别或排放源编码) 列：分摊设置有误：'ng-feed' is not a fuel "
+        "burnt, carbonate, acid, CO2 recovery, electricity or heat flow of the document "
+        "(feedstock and materials are in the carbon mass balance of their process)",
+    ])

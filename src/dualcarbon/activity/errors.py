@@ -92,4 +92,18 @@ register("activity.workbook.unknown-ref", "“{ref}”未在“设施和工艺�
 register("activity.workbook.unknown-target", "“{ref}”不是已定义的工艺或产品",
          "{ref} is not a defined process or product")
 register("activity.workbook.month-outside", "月份不在核算期内", "Month outside the period")
-register("activity.workbook.no-use", "分摊用量合计应大于 0", "The measured use must add up to more than 0")
+register("activity.workbook.allocation-key", "应为 电力 / 热力 / 其他未分配，或本文件中排放源的编码",
+         "Must be 电力 / 热力 / 其他未分配 or the code of a source in this file")
+register("activity.workbook.allocation-mixed", "同一分摊的各行应使用相同的层级和依据",
+         "Every row of one split must have the same level and basis")
+register("activity.workbook.allocation", "分摊设置有误：{problem}", "Invalid split: {problem}")
+register("activity.allocation.kind",
+         "只有燃烧的化石燃料、碳酸盐、硝酸/己二酸、CO2回收、电力和热力可以分摊（原料和含碳物料在所属工艺的碳平衡中）",
+         "Only fuels burnt, carbonates, acids, CO2 recovery, electricity and heat can be split "
+         "(feedstock and materials are in their process's carbon balance)")
+register("activity.allocation.tagged", "已指定生产工艺的排放源全部计入该工艺，不能再分摊",
+         "A source tagged with a process goes to it whole; it cannot be split too")
+register("activity.allocation.duplicate", "同一分摊对象重复出现", "Target listed more than once")
+register("activity.allocation.fraction", "分摊比例合计应为 1（现为 {total}）",
+         "The fractions must add up to 1 (they add up to {total})")
+register("activity.allocation.zero", "分摊用量合计应大于 0", "The measured use must add up to more than 0")

@@ -40,6 +40,10 @@ class ActivitySource(IdMixin, TimestampMixin, EnterpriseScoped, Base):
     point_factor: Mapped[Decimal | None] = mapped_column(ExactDecimal(20, 10))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a shared utility's split by measured use (分摊):
+    # {"level": "facility"|"process", "basis": "measured"|"fraction",
+    #  "shares": [{"target_id": <facility/process id>, "use": "<decimal>"}]}
+    allocation: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
 
 
 class ActivityDataset(IdMixin, TimestampMixin, EnterpriseScoped, Base):

@@ -16,6 +16,20 @@ Param = Annotated[Decimal, Field(max_digits=20, decimal_places=8)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
+class ShareIn(InModel):
+    target_id: Id  # a facility or process of the enterprise (see `level`)
+    use: Annotated[Decimal, Field(ge=0, max_digits=24, decimal_places=8)]
+
+
+class AllocationIn(InModel):
+    """How the source's emissions are split among the facilities or processes it serves:
+    their measured use (any one unit, e.g. metered steam t) or fractions that sum to 1."""
+
+    level: Literal["facility", "process"]
+    basis: Literal["measured", "fraction"] = "measured"
+    shares: Annotated[list[ShareIn], Field(min_length=1, max_length=100)]
+
+
 class SourceIn(InModel):
     enterprise_id: Id
     code: Code
@@ -29,6 +43,7 @@ class SourceIn(InModel):
     point_factor: Annotated[Decimal | None, Field(gt=0, max_digits=20, decimal_places=10)] = None
     sort_order: int = 0
     is_active: bool = True
+    allocation: AllocationIn | None = None
 
     @field_validator("kind")
     @classmethod
@@ -48,6 +63,7 @@ class SourceUpdate(InModel):
     point_factor: Annotated[Decimal | None, Field(gt=0, max_digits=20, decimal_places=10)] = None
     sort_order: int | None = None
     is_active: bool | None = None
+    allocation: AllocationIn | None = None  # null removes the split
 
 
 class SourceRead(BaseModel):
@@ -66,6 +82,7 @@ class SourceRead(BaseModel):
     point_factor: DecimalStr | None
     sort_order: int
     is_active: bool
+    allocation: dict[str, Any] | None = None
 
 
 class DatasetIn(InModel):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dualcarbon.activity import kinds as K
-from dualcarbon.activity.document import DocumentBuilder
+from dualcarbon.activity.document import DocumentBuilder, line_id
 from dualcarbon.activity.errors import (
     ActivityNotFound,
     BadTransition,
@@ -33,6 +33,7 @@ from dualcarbon.activity.models import (
 from dualcarbon.audit import service as audit
 from dualcarbon.core.accounting import dataio
 from dualcarbon.core.accounting.catalogue import grid
+from dualcarbon.core.accounting.levels import AllocationInvalid, check_allocation
 from dualcarbon.core.accounting.model import ActivityDocument
 from dualcarbon.core.context import Actor
 from dualcarbon.core.errors import FieldError, Invalid
@@ -81,7 +82,8 @@ def _audit(session: Session, actor: Actor, action: str, obj: Any, label: str,
 
 
 def _check_source(session: Session, ent: Enterprise, kind: str, unit: str,
-                  settings: dict[str, Any], refs: dict[str, int | None]) -> None:
+                  settings: dict[str, Any], refs: dict[str, Any],
+                  allocation: dict[str, Any] | None = None) -> None:
     k = K.KINDS[kind]
     errors: list[FieldError] = []
     if unit not in k.units:
@@ -104,8 +106,53 @@ def _check_source(session: Session, ent: Enterprise, kind: str, unit: str,
         if ref is not None and session.scalar(select(model.id).where(
                 model.id == ref, model.enterprise_id == ent.id)) is None:
             errors.append(FieldError(("body", field), "activity.reference"))
+    if allocation is not None:
+        errors += _check_allocation(session, ent, kind, settings, refs, allocation)
     if errors:
         raise Invalid(field_errors=errors)
+
+
+ALLOCATABLE = ("fuel", "carbonate", "acid", "co2_recovery", "electricity", "heat")
+
+
+def _check_allocation(session: Session, ent: Enterprise, kind: str, settings: dict[str, Any],
+                      refs: dict[str, Any], allocation: dict[str, Any]) -> list[FieldError]:
+    """A split by measured use: a source whose line the engine can split (not a feedstock or
+    material, which are in their process's carbon mass balance), not tagged with a process,
+    shares of existing facilities/processes of the enterprise, each once, adding up to more
+    than 0 — or, as fractions, to exactly 1."""
+    loc = ("body", "allocation")
+    errors: list[FieldError] = []
+    if kind not in ALLOCATABLE or (kind == "fuel" and settings.get("use") == "feedstock"):
+        errors.append(FieldError(loc, "activity.allocation.kind"))
+    if refs.get("process_id") is not None:
+        errors.append(FieldError(loc, "activity.allocation.tagged"))
+    model = Facility if allocation["level"] == "facility" else Process
+    ids = set(session.scalars(select(model.id).where(model.enterprise_id == ent.id)))
+    seen: set[int] = set()
+    for i, share in enumerate(allocation["shares"]):
+        if share["target_id"] not in ids:
+            errors.append(FieldError((*loc, "shares", i, "target_id"), "activity.reference"))
+        elif share["target_id"] in seen:
+            errors.append(FieldError((*loc, "shares", i, "target_id"),
+                                     "activity.allocation.duplicate"))
+        seen.add(share["target_id"])
+    total = sum((Decimal(str(x["use"])) for x in allocation["shares"]), Decimal(0))
+    if allocation.get("basis") == "fraction" and total != 1:
+        errors.append(FieldError((*loc, "shares"), "activity.allocation.fraction",
+                                 {"total": format(total, "f")}))
+    elif total <= 0:
+        errors.append(FieldError((*loc, "shares"), "activity.allocation.zero"))
+    return errors
+
+
+def _allocation_json(value: Any) -> dict[str, Any] | None:
+    """The split as stored: decimals as exact strings."""
+    if value is None:
+        return None
+    return {"level": value["level"], "basis": value.get("basis", "measured"),
+            "shares": [{"target_id": x["target_id"], "use": format(Decimal(str(x["use"])), "f")}
+                       for x in value["shares"]]}
 
 
 def list_sources(session: Session, scope: Scope, *, enterprise_id: int | None = None,
@@ -125,13 +172,15 @@ def get_source(session: Session, scope: Scope, source_id: int) -> ActivitySource
 
 def create_source(session: Session, scope: Scope, actor: Actor, data: Any) -> ActivitySource:
     ent = _enterprise(session, scope, data.enterprise_id)
+    values = data.model_dump()
+    values["allocation"] = _allocation_json(values.get("allocation"))
     _check_source(session, ent, data.kind, data.unit, data.settings,
                   {"facility_id": data.facility_id, "process_id": data.process_id,
-                   "point_id": data.point_id})
+                   "point_id": data.point_id}, values["allocation"])
     if session.scalar(select(ActivitySource.id).where(
             ActivitySource.enterprise_id == ent.id, ActivitySource.code == data.code)):
         raise CodeTaken(params={"source_code": data.code})
-    src = ActivitySource(park_id=ent.park_id, **data.model_dump())
+    src = ActivitySource(park_id=ent.park_id, **values)
     session.add(src)
     session.flush()
     _audit(session, actor, "create", src, src.name)
@@ -144,8 +193,11 @@ def update_source(session: Session, scope: Scope, actor: Actor, source_id: int,
     ent = _enterprise(session, scope, src.enterprise_id)
     before = audit.snapshot(src)
     changes = data.model_dump(exclude_unset=True)
+    if "allocation" in changes:
+        changes["allocation"] = _allocation_json(changes["allocation"])
     merged = {**audit.snapshot(src), **changes}
-    _check_source(session, ent, src.kind, merged["unit"], merged["settings"] or {}, merged)
+    _check_source(session, ent, src.kind, merged["unit"], merged["settings"] or {}, merged,
+                  merged.get("allocation"))
     if changes.get("unit", src.unit) != src.unit and session.scalar(
             select(ActivityRecord.id).where(ActivityRecord.source_id == src.id).limit(1)):
         raise SourceInUse()
@@ -269,8 +321,9 @@ def submit(session: Session, scope: Scope, actor: Actor, dataset_id: int) -> Act
     assert ent is not None
     last = date(ds.month.year + ds.month.month // 12, ds.month.month % 12 + 1, 1)
     try:
-        _document(session, ent, [ds], ds.month, date.fromordinal(last.toordinal() - 1))
-    except dataio.DocumentInvalid as exc:
+        check_allocation(_document(session, ent, [ds], ds.month,
+                                   date.fromordinal(last.toordinal() - 1)))
+    except (dataio.DocumentInvalid, AllocationInvalid) as exc:
         raise Invalid(field_errors=[FieldError(("records", *fe.loc), "activity.incomplete",
                                                {"problem": fe.msg or fe.code})
                                     for fe in exc.field_errors]) from None
@@ -635,9 +688,11 @@ def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
     builder = DocumentBuilder(doc)
     records.sort(key=lambda r: (sources[r.source_id].sort_order, r.source_id,
                                 datasets[r.dataset_id].month))
+    lines_of: dict[int, list[str]] = {}
     for r in records:
         src = sources[r.source_id]
         month = datasets[r.dataset_id].month
+        lines_of.setdefault(src.id, []).append(line_id(src.code, month))
         builder.add(kind=src.kind, code=src.code, name=src.name, unit=src.unit,
                     settings=dict(src.settings or {}), quantity=r.quantity, year=month.year,
                     month=month, ncv=r.ncv, carbon_content=r.carbon_content,
@@ -646,6 +701,10 @@ def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
                     if src.facility_id in facilities else None,
                     process=processes[src.process_id].code
                     if src.process_id in processes else None)
+    keys = [_allocation_key(src, lines_of[src.id], facilities, processes)
+            for src in sources.values() if src.allocation and src.id in lines_of]
+    if keys:
+        builder.doc["allocation_keys"] = keys
     try:
         return builder.build()
     except dataio.DocumentInvalid as exc:
@@ -655,3 +714,15 @@ def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
             if tag is not None:
                 fe.loc = (str(tag), *rest)
         raise
+
+
+def _allocation_key(src: ActivitySource, line_ids: list[str], facilities: dict[int, Facility],
+                    processes: dict[int, Process]) -> dict[str, Any]:
+    """The engine's allocation key of a source's split: its lines of the period, the shares by
+    facility or process code (a target deleted since is named `#<id>`; the engine refuses it)."""
+    alloc = src.allocation or {}
+    targets: dict[int, Any] = facilities if alloc["level"] == "facility" else processes
+    return {"inputs": line_ids, "level": alloc["level"], "basis": alloc.get("basis", "measured"),
+            "utility": src.kind if src.kind in ("electricity", "heat") else "unassigned",
+            "shares": {(targets[x["target_id"]].code if x["target_id"] in targets
+                        else f"#{x['target_id']}"): x["use"] for x in alloc["shares"]}}

@@ -29,6 +29,7 @@ from dualcarbon.activity.errors import ImportRejected
 from dualcarbon.core.accounting import dataio
 from dualcarbon.core.accounting.catalogue import grid, process
 from dualcarbon.core.accounting.catalogue.fuels import FUELS
+from dualcarbon.core.accounting.levels import AllocationInvalid, check_allocation
 from dualcarbon.core.accounting.methodologies.base import UnknownMethodology, get_methodology
 from dualcarbon.core.accounting.model import ActivityDocument, Measured
 from dualcarbon.core.accounting.tiers import DataQuality
@@ -124,9 +125,16 @@ BOUNDARY_COLUMNS = (("type", "类型(设施/工艺)", "Type (facility/process)")
                     ("facility_kind", "设施类型", "Facility kind"))
 BOUNDARY_TYPES = {"设施": "facility", "工艺": "process", "facility": "facility",
                   "process": "process"}
-ALLOCATION_COLUMNS = (("key", "公用类别", "Utility"),
-                      ("target", "分摊对象(工艺或产品编码)", "Target (process or product)"),
-                      ("use", "计量用量", "Measured use"), ("comment", "备注", "Comment"))
+ALLOCATION_COLUMNS = (("key", "公用类别或排放源编码", "Utility or source code"),
+                      ("level", "分摊层级(设施/工艺/产品)", "Level (facility/process/product)"),
+                      ("target", "分摊对象编码", "Target code"),
+                      ("use", "计量用量或比例", "Measured use or fraction"),
+                      ("basis", "分摊依据(计量用量/比例)", "Basis (measured/fraction)"),
+                      ("comment", "备注", "Comment"))
+LEVELS = {"设施": "facility", "工艺": "process", "产品": "product", "facility": "facility",
+          "process": "process", "product": "product"}
+BASES = {"计量用量": "measured", "比例": "fraction", "measured": "measured",
+         "fraction": "fraction"}
 UTILITIES = {"电力": "electricity", "热力": "heat", "其他未分配": "unassigned",
              "electricity": "electricity", "heat": "heat", "unassigned": "unassigned"}
 UTILITY_ZH = {"electricity": "电力", "heat": "热力", "unassigned": "其他未分配"}
@@ -448,7 +456,6 @@ def read(content: bytes, *, filename: str = "document.xlsx", locale: str = "zh-C
     year = period["start"].year if period else 0
     boundary = {"facility": {f["id"] for f in facilities},
                 "process": {p["id"] for p in processes}}
-    products: set[str] = set()
     for title, canonical, headers, table in tables:
         if canonical not in K.SHEETS:
             continue
@@ -512,8 +519,6 @@ def read(content: bytes, *, filename: str = "document.xlsx", locale: str = "zh-C
                     r.err((title, rownum, rd.col(field)), "activity.workbook.unknown-ref",
                           ref=ref)
                 refs[field] = ref
-            if code is not None and kind is not None and kind.code == "product":
-                products.add(code)
             if code is not None:
                 if (code, month) in seen:
                     r.err((title, rownum, rd.col("code")), "activity.duplicate-source")
@@ -531,12 +536,19 @@ def read(content: bytes, *, filename: str = "document.xlsx", locale: str = "zh-C
                         data_source=rec["data_source"], comment=rec["comment"],
                         facility=refs["facility"], process=refs["process"],
                         origin=(title, rownum))
-    builder.doc["allocation_keys"] = _allocation(
-        r, by_name.get(ALLOCATION), boundary["process"] | products)
+    lines_of: dict[str, list[str]] = {}
+    for ident in where_of:
+        lines_of.setdefault(ident.split("@", 1)[0], []).append(ident)
+    keys = _allocation(r, by_name.get(ALLOCATION), lines_of)
+    builder.doc["allocation_keys"] = keys.keys
     if r.errors:
         raise S.reject(r.errors, locale)
     try:
         doc = builder.build()
+        check_allocation(doc)
+    except AllocationInvalid as exc:
+        _allocation_errors(r, keys, exc)
+        raise S.reject(r.errors, locale) from None
     except dataio.DocumentInvalid as exc:
         for fe in exc.field_errors:
             origin, rest = builder.origin_of(fe.loc)
@@ -557,45 +569,96 @@ def read(content: bytes, *, filename: str = "document.xlsx", locale: str = "zh-C
     return doc, where_of
 
 
-def _allocation(r: _Reader, table: S.Table | None, targets: set[str]) -> list[dict[str, Any]]:
+class _Keys:
+    """The 分摊 sheet read: engine allocation keys, and the rows they came from."""
+
+    def __init__(self) -> None:
+        self.keys: list[dict[str, Any]] = []
+        self.rows: list[int] = []  # first row of each key
+        self.target_rows: dict[tuple[int, str], int] = {}
+        self.title = ALLOCATION
+        self.rd: S.Rows | None = None
+
+
+def _allocation(r: _Reader, table: S.Table | None, lines_of: dict[str, list[str]]) -> _Keys:
+    """Rows of (utility or source code, level, target, use, basis): a utility (电力/热力/其他未分配)
+    splits every line of it without a process tag; a source code splits that source's lines
+    (all its months) — the source's own key. Whether targets, inputs and use make sense is the
+    engine's check (`check_allocation`), reported at these rows."""
+    out = _Keys()
     if table is None:
-        return []
+        return out
     title, _, headers, rows = table
-    rd = S.Rows(title, headers, _hmap(ALLOCATION_COLUMNS))
-    keys: dict[str, dict[str, Any]] = {}
-    first_row: dict[str, int] = {}
+    rd = S.Rows(title, headers, _hmap(ALLOCATION_COLUMNS),
+                {f: zh for f, zh, _ in ALLOCATION_COLUMNS})
+    out.title, out.rd = title, rd
+    index: dict[tuple[str, str], int] = {}
     for rownum, cells in rows:
         cell = rd.cells(cells)
         if all(v is None for v in cell.values()):
             continue
-        utility = UTILITIES.get(_text(cell.get("key")) or "")
+        before = len(r.errors)
+        name = _text(cell.get("key")) or ""
+        utility = UTILITIES.get(name)
+        if utility is None and name not in lines_of:
+            r.err((title, rownum, rd.col("key")), "activity.workbook.allocation-key")
+        level = basis = None
+        if cell.get("level") is not None:
+            level = LEVELS.get(_text(cell["level"]) or "")
+            if level is None:
+                r.err((title, rownum, rd.col("level")), "activity.workbook.choice",
+                      choices="设施 / 工艺 / 产品")
+        if cell.get("basis") is not None:
+            basis = BASES.get(_text(cell["basis"]) or "")
+            if basis is None:
+                r.err((title, rownum, rd.col("basis")), "activity.workbook.choice",
+                      choices="计量用量 / 比例")
         target = _text(cell.get("target"))
-        if utility is None:
-            r.err((title, rownum, rd.col("key")), "activity.workbook.choice",
-                  choices=" / ".join(UTILITY_ZH.values()))
         if target is None:
             r.err((title, rownum, rd.col("target")), "activity.required")
-        elif targets and target not in targets:
-            r.err((title, rownum, rd.col("target")), "activity.workbook.unknown-target",
-                  ref=target)
         try:
             use = S.number(cell.get("use"))
             if use < 0:
                 r.err((title, rownum, rd.col("use")), "activity.negative")
         except (InvalidOperation, ValueError):
             r.err((title, rownum, rd.col("use")), "activity.number")
+        if len(r.errors) > before or target is None:
             continue
-        if utility is None or target is None:
-            continue
-        key = keys.setdefault(utility, {"utility": utility, "shares": {}})
-        first_row.setdefault(utility, rownum)
+        ident = ("utility", utility) if utility is not None else ("source", name)
+        if ident not in index:
+            index[ident] = len(out.keys)
+            key: dict[str, Any] = {"utility": utility or "unassigned", "shares": {}}
+            if utility is None:
+                key["inputs"] = lines_of[name]
+            out.keys.append(key)
+            out.rows.append(rownum)
+        i = index[ident]
+        key = out.keys[i]
+        for field, value in (("level", level), ("basis", basis)):
+            if value is None:
+                continue
+            if key.setdefault(field, value) != value:
+                r.err((title, rownum, rd.col(field)), "activity.workbook.allocation-mixed")
         if target in key["shares"]:
             r.err((title, rownum, rd.col("target")), "activity.duplicate-source")
         key["shares"][target] = str(use)
-    for utility, key in keys.items():
-        if not sum((Decimal(v) for v in key["shares"].values()), Decimal(0)) > 0:
-            r.err((title, first_row[utility], rd.col("use")), "activity.workbook.no-use")
-    return list(keys.values())
+        out.target_rows[(i, target)] = rownum
+    return out
+
+
+def _allocation_errors(r: _Reader, keys: _Keys, exc: AllocationInvalid) -> None:
+    for fe in exc.field_errors:
+        _, i, *rest = fe.loc
+        assert isinstance(i, int)
+        field = str(rest[0]) if rest else "shares"
+        row = keys.rows[i]
+        col = {"shares": "use", "inputs": "key", "utility": "key"}.get(field, "use")
+        if field == "shares" and len(rest) > 1:
+            row = keys.target_rows.get((i, str(rest[1])), row)
+            col = "target"
+        rd = keys.rd
+        r.err((keys.title, row, rd.col(col) if rd is not None else col),
+              "activity.workbook.allocation", problem=fe.msg or fe.code)
 
 
 def locate(exc: DomainError, where_of: dict[str, Hashable], locale: str = "zh-CN"
@@ -811,9 +874,15 @@ def write(doc: ActivityDocument | None = None) -> tuple[bytes, list[str]]:
         _sheet(wb, sheet, _columns(sheet), rows[sheet])
     alloc: list[dict[str, Any]] = []
     for key in (doc.allocation_keys if doc is not None else []):
-        for target, use in key.shares.items():
-            alloc.append({"key": UTILITY_ZH.get(key.utility, key.utility), "target": target,
-                          "use": format(use, "f")})
+        level = next((zh for zh, c in LEVELS.items() if key.level is not None
+                      and c == key.level.value), None)
+        basis = "比例" if key.basis.value == "fraction" else None
+        names = (sorted({_split(i)[0] for i in key.inputs}) if key.inputs
+                 else [UTILITY_ZH.get(key.utility, key.utility)])
+        for name in names:
+            for target, use in key.shares.items():
+                alloc.append({"key": name, "level": level, "target": target,
+                              "use": format(use, "f"), "basis": basis})
     _sheet(wb, ALLOCATION, ALLOCATION_COLUMNS, alloc)
     _notes(wb)
     out = io.BytesIO()
@@ -831,7 +900,9 @@ def _notes(wb: Workbook) -> None:
         ["比例类参数", "填小数，如 0.95"],
         ["气体组分", "如 CH4=0.95; C2H6=0.03; CO2=0.01; N2=0.01"],
         ["月份", "留空 = 整个核算期的合计；同一排放源可按月分行填写"],
-        ["分摊", "公用类别（电力/热力/其他未分配）未标注工艺的排放按各工艺或产品的计量用量分摊"],
+        ["分摊", "公用类别（电力/热力/其他未分配）：未标注工艺的该类排放按计量用量分摊到各工艺或"
+                 "产品；排放源编码：该排放源（各月）按其服务的设施、工艺或产品的计量用量"
+                 "（或合计为 1 的比例）分摊"],
     ]
     for field, label in (("use", "用途"), ("role", "物料类别"), ("direction", "方向"),
                          ("medium", "介质"), ("destination", "回收去向"),
