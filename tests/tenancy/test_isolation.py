@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -64,6 +65,7 @@ def world(session):
         targets[label].update(_collection_objects(session, ent, targets[label], label))
         targets[label].update(_activity_objects(session, ent, label))
         targets[label]["factor_parameter"] = _factor_object(session, park2, label)
+        targets[label]["park_base"] = _park_base_object(session, park2, label)
         targets[label]["accounting_run"] = _accounting_run(session, ent, label)
         targets[label].update(_cems_objects(session, ent, targets[label], label))
     user = make_user(session, "enterprise_user", enterprise=ent_a)
@@ -105,6 +107,8 @@ RESOURCE_OF_PATH = {
     "/api/v1/factors": "factor_parameter",
     "/api/v1/accounting": "accounting_run",
     "/api/v1/cems-units": "cems_unit",
+    "/api/v1/accounting-options": "enterprise",
+    "/api/v1/park-base-data": "park_base",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
@@ -187,6 +191,24 @@ def _factor_object(session, park2, label):
                           version="v1", value_text="1", tier="user", note=f"{MARK}-{label}",
                           source_document=f"{MARK}-{label}", created_by="x")
     session.add(row)
+    session.flush()
+    return row
+
+
+def _park_base_object(session, park2, label):
+    # park-level rows are readable by the park's own enterprises (db/tenancy.py): both targets
+    # are park 2's, for two years
+    from decimal import Decimal
+
+    from dualcarbon.parkbase.models import ParkBaseData, ParkBaseFuel
+
+    row = ParkBaseData(park_id=park2.id, year=2020 if label == "b" else 2021, month=0,
+                       gdp_1e4_cny=Decimal("123.4"), note=f"{MARK}-{label}-base",
+                       created_by=f"{MARK}-{label}", updated_by=f"{MARK}-{label}")
+    session.add(row)
+    session.flush()
+    session.add(ParkBaseFuel(park_id=park2.id, base_id=row.id, fuel=f"{MARK}-{label}-fuel",
+                             quantity=Decimal(1), unit="t"))
     session.flush()
     return row
 
@@ -280,6 +302,7 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "cems_unit": {"enterprise_id": ent.id, "code": "NEWC", "name": "x",
                       "co2_point_id": t["metering_point"].id,
                       "flow_point_id": t["metering_point"].id},
+        "park_base": {"park_id": t["park"].id, "year": 2030, "gdp_1e4_cny": "1"},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},
@@ -287,7 +310,9 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"},
+                "park_base": {"note": "HACKED", "gdp_1e4_cny": "9"},
                 "activity_record": {"comment": "HACKED", "quantity": "9"}}
+PUT_BODIES = {"enterprise": {"gwp_set": "AR6", "grid_province_code": "510000"}}
 POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
                ("activity_dataset", "records"): {"source_id": 1, "quantity": "9"},
                ("activity_dataset", "approve"): {"comment": "x"},
@@ -402,6 +427,10 @@ def test_every_route_is_isolated(app, client, session, world):
                     r = _call(as_a, m, concrete, body=body)
                     assert r.status_code in (403, 404), (m, path, r.status_code)
                     assert MARK not in r.text
+                elif m == "PUT":
+                    r = _call(as_a, m, concrete, body=PUT_BODIES.get(resource, {}))
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                    assert MARK not in r.text
                 elif m == "DELETE":
                     r = _call(as_a, m, concrete)
                     assert r.status_code in (403, 404), (m, path, r.status_code)
@@ -418,6 +447,14 @@ def test_every_route_is_isolated(app, client, session, world):
         assert (t["activity_dataset"].status, t["activity_record"].comment,
                 t["activity_record"].quantity) == ("submitted", f"{MARK}-{x}-rec", 1)
         assert t["activity_source"].name == f"{MARK}-{x}-src"
+    from dualcarbon.activity.models import AccountingOptions
+    from dualcarbon.parkbase.models import ParkBaseData
+
+    assert session.scalar(select(func.count(AccountingOptions.id))) == 0
+    assert session.scalar(select(func.count(ParkBaseData.id))) == 2
+    for x in "bc":
+        row = world["targets"][x]["park_base"]
+        assert (row.note, row.gdp_1e4_cny) == (f"{MARK}-{x}-base", Decimal("123.4"))
     assert checked >= 40
 
 
