@@ -66,6 +66,7 @@ def world(session):
         targets[label]["factor_parameter"] = _factor_object(session, park2, label)
         targets[label]["accounting_run"] = _accounting_run(session, ent, label)
         targets[label].update(_cems_objects(session, ent, targets[label], label))
+        targets[label].update(_hj212_objects(session, ent, targets[label], label))
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -105,9 +106,22 @@ RESOURCE_OF_PATH = {
     "/api/v1/factors": "factor_parameter",
     "/api/v1/accounting": "accounting_run",
     "/api/v1/cems-units": "cems_unit",
+    "/api/v1/hj212-devices": "hj212_device", "/api/v1/hj212-factor-maps": "hj212_factor_map",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
+
+
+def _hj212_objects(session, ent, t, label):
+    from dualcarbon.protocols.hj212_service import create_device, map_factor
+
+    dev = create_device(session, park_id=ent.park_id, enterprise_id=ent.id,
+                        mn=f"{MARK}{label}".ljust(24, "0"), name=f"{MARK}-{label}-logger",
+                        password="123456")
+    pt = make_point(session, ent, name=f"{MARK}-{label}-o2", unit="%",
+                    measurement="instantaneous")
+    fm = map_factor(session, dev, cn=2011, factor_code="a19001", point_id=pt.id, basis="dry")
+    return {"hj212_device": dev, "hj212_factor_map": fm}
 
 
 def _cems_objects(session, ent, t, label):
@@ -280,6 +294,8 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "cems_unit": {"enterprise_id": ent.id, "code": "NEWC", "name": "x",
                       "co2_point_id": t["metering_point"].id,
                       "flow_point_id": t["metering_point"].id},
+        "hj212_device": {"enterprise_id": ent.id, "mn": "0" * 24, "name": "x"},
+        "hj212_factor_map": {},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},
@@ -287,6 +303,7 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"},
+                "hj212_factor_map": {"basis": "wet"},
                 "activity_record": {"comment": "HACKED", "quantity": "9"}}
 POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
                ("activity_dataset", "records"): {"source_id": 1, "quantity": "9"},
@@ -294,7 +311,10 @@ POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
                ("activity_dataset", "return"): {"comment": "x"},
                ("activity_dataset", "correct"): {"reason": "x"},
                ("cems_unit", "compute"): {"start": "2026-01-01T00:00:00Z",
-                                          "end": "2026-01-02T00:00:00Z"}}
+                                          "end": "2026-01-02T00:00:00Z"},
+               ("hj212_device", "factors"): {"cn": 2011, "factor_code": "a05001",
+                                             "point_id": 1}}
+PUT_BODIES = {"hj212_device": {"factors": []}}
 
 # Routes that carry no tenant data, or are the caller's own identity: what they may answer.
 SELF_OR_REFERENCE = {
@@ -310,6 +330,7 @@ SELF_OR_REFERENCE = {
     ("GET", "/api/v1/reference/device-types"),
     ("GET", "/api/v1/reference/media"),
     ("GET", "/api/v1/reference/units"),
+    ("GET", "/api/v1/reference/hj212-factors"),
 }
 # Admin-only routes: an enterprise user must be refused outright.
 ADMIN_ONLY = re.compile(r"^/api/v1/(users|security-policy|audit-events)")
@@ -403,6 +424,10 @@ def test_every_route_is_isolated(app, client, session, world):
                 elif m == "DELETE":
                     r = _call(as_a, m, concrete)
                     assert r.status_code in (403, 404), (m, path, r.status_code)
+                elif m == "PUT":
+                    r = _call(as_a, m, concrete, body=PUT_BODIES[resource])
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                    assert MARK not in r.text
                 else:
                     pytest.fail(f"unhandled method {m} {path}")
             checked += 1
@@ -416,6 +441,9 @@ def test_every_route_is_isolated(app, client, session, world):
         assert (t["activity_dataset"].status, t["activity_record"].comment,
                 t["activity_record"].quantity) == ("submitted", f"{MARK}-{x}-rec", 1)
         assert t["activity_source"].name == f"{MARK}-{x}-src"
+        session.refresh(t["hj212_device"])
+        assert t["hj212_device"].name == f"{MARK}-{x}-logger"
+        assert session.get(type(t["hj212_factor_map"]), t["hj212_factor_map"].id).basis == "dry"
     assert checked >= 40
 
 
