@@ -42,6 +42,8 @@ register(CollectionNotFound.code, "对象不存在或无权访问", "Not found o
 register(IngestUnauthenticated.code, "设备认证失败", "Device authentication failed")
 register(UnknownDeviceKey.code, "设备密钥不存在或已吊销", "Unknown or revoked device key")
 register(BadSignature.code, "签名校验失败", "Signature verification failed")
+register("ingest.signature-missing", "该边缘网关须对报文签名，但报文未带签名（sig）",
+         "This edge must sign its envelopes; the envelope carries no signature (sig)")
 register(StaleTimestamp.code, "请求时间戳超出允许范围（±300 秒），请校准时钟",
          "Request timestamp outside the ±300 s window; check the clock")
 register(BadPayload.code, "数据包无法解析：{reason}", "The payload cannot be read: {reason}")

@@ -12,15 +12,22 @@ from dualcarbon.schematypes import DecimalStr, Id, InModel
 Quantity = Annotated[Decimal, Field(max_digits=24, decimal_places=10, ge=0)]
 
 
+# an MQTT topic level: no '+', '#' or '/' (protocols.md §4.4), ASCII
+MqttEdge = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
 class DeviceKeyIn(InModel):
     enterprise_id: Id
     name: Annotated[str, Field(min_length=1, max_length=100)]
     algorithm: Literal["hmac-sm3", "hmac-sha256"] = "hmac-sm3"
+    # the MQTT edge this key signs for: that edge must then sign every envelope
+    mqtt_edge: MqttEdge | None = None
 
 
 class DeviceKeyUpdate(InModel):
     name: Annotated[str | None, Field(min_length=1, max_length=100)] = None
     algorithm: Literal["hmac-sm3", "hmac-sha256"] | None = None
+    mqtt_edge: MqttEdge | None = None  # null unbinds
 
 
 class DeviceKeyRead(BaseModel):
@@ -36,6 +43,7 @@ class DeviceKeyRead(BaseModel):
     last_used_at: datetime | None
     created_at: datetime
     created_by: str
+    mqtt_edge: str | None
 
 
 class DeviceKeyIssued(DeviceKeyRead):
