@@ -230,7 +230,12 @@ def _detect_gap(session: Session, device: Hj212Device, cn: int, ts: datetime,
         Hj212Packet.status.in_(("stored", "duplicate"))))
     if previous is None or ts - previous <= step:
         return []
-    begin = max(previous + step, now - timedelta(hours=device.max_gap_hours))
+    begin = previous + step
+    horizon = now - timedelta(hours=device.max_gap_hours)
+    if begin < horizon:
+        # older records are not asked for; start at the first record of the series' grid
+        # inside the horizon (a whole MinInterval minute, hour or day, not the odd second)
+        begin = previous + step * -((previous - horizon) // step)
     end = ts - step
     if end < begin:
         return []
