@@ -107,6 +107,7 @@ RESOURCE_OF_PATH = {
     "/api/v1/accounting": "accounting_run",
     "/api/v1/cems-units": "cems_unit",
     "/api/v1/hj212-devices": "hj212_device", "/api/v1/hj212-factor-maps": "hj212_factor_map",
+    "/api/v1/reading-corrections": "reading_correction",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
@@ -155,11 +156,17 @@ def _collection_objects(session, ent, t, label):
                        unit="kWh", document_no=f"{MARK}-{label}", created_by="x")
     key = DeviceKey(park_id=ent.park_id, enterprise_id=ent.id, key_id=f"dk-{MARK}-{label}",
                     name=f"{MARK}-{label}-key", secret="s", created_by="x")
-    session.add_all([rep, inv, key])
+    from dualcarbon.collection.models import ReadingCorrection
+
+    fix = ReadingCorrection(park_id=ent.park_id, enterprise_id=ent.id, point_id=pt.id, ts=now,
+                            original_value=1, old_value=1, new_value=2,
+                            reason=f"{MARK}-{label}-fix", created_by=f"{MARK}-{label}")
+    session.add_all([rep, inv, key, fix])
     session.flush()
     return {"ingest_batch": session.get(IngestBatch, res.batch_id),
             "point_latest": pt, "meter_replacement": rep,
-            "invoice_entry": inv, "device_key": key, "reading_import": pt}
+            "invoice_entry": inv, "device_key": key, "reading_import": pt,
+            "reading_correction": fix}
 
 
 def _activity_objects(session, ent, label):
@@ -296,6 +303,8 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
                       "flow_point_id": t["metering_point"].id},
         "hj212_device": {"enterprise_id": ent.id, "mn": "0" * 24, "name": "x"},
         "hj212_factor_map": {},
+        "reading_correction": {"point_id": t["metering_point"].id,
+                               "ts": "2026-01-01T00:00:00Z", "value": "5", "reason": "HACKED"},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto'
 import { expect, test } from '@playwright/test'
 import { choose, login, shot } from './helpers'
 
@@ -59,4 +60,51 @@ test('park admin registers an HJ 212 data logger and maps its factors to meterin
   await editor.locator('.el-dialog__headerbtn').click()
   await expect(row.locator('td').nth(6)).toHaveText('2')
   await shot(page, 'hj212-devices')
+})
+
+test('park admin corrects a spiked reading; the original stays in the correction history', async ({ page }) => {
+  await login(page, 'park.admin', 'Demo#2026park')
+  // readings arrive through the device door, signed with a device key (as the edge agent does)
+  const csrf = (await page.context().cookies()).find((c) => c.name === 'dc_csrf')?.value ?? ''
+  const ents = await (await page.request.get('/api/v1/enterprises', { params: { q: '园区热电' } })).json()
+  const ent = ents.items[0]
+  const pts = await (await page.request.get('/api/v1/metering-points', { params: { enterprise_id: ent.id, q: 'CO2-', size: 50 } })).json()
+  const point = pts.items.find((p: { unit: string }) => p.unit === '%')
+  const key = await (await page.request.post('/api/v1/device-keys', { data: { enterprise_id: ent.id, name: 'e2e 网关', algorithm: 'hmac-sha256' }, headers: { 'X-CSRF-Token': csrf } })).json()
+  const t0 = Date.now() - 2 * 3600 * 1000
+  const values = ['11.82', '11.79', '98.70', '11.85', '11.80']
+  const readings = values.map((v, i) => ({ point: point.code, ts: new Date(t0 + i * 600_000).toISOString().replace(/\.\d+Z$/, 'Z'), value: v, quality: 'N' }))
+  const body = JSON.stringify({ batch_id: 'e2e-1', agent_id: 'e2e', readings })
+  const ts = Math.floor(Date.now() / 1000)
+  const sig = createHmac('sha256', key.secret).update(`${ts}\ne2e-1\n${body}`).digest('hex')
+  const door = await page.request.post('/api/v1/ingest/batches', {
+    data: body,
+    headers: { 'Content-Type': 'application/json', 'X-Device-Key': key.key_id, 'X-Timestamp': String(ts), 'X-Batch-Id': 'e2e-1', 'X-Signature': `hmac-sha256=${sig}` },
+  })
+  expect((await door.json()).accepted).toBe(5)
+
+  await page.goto('/reading-corrections')
+  await choose(page, page.locator('[data-test=pick-enterprise]'), '园区热电有限公司')
+  await choose(page, page.locator('[data-test=pick-point]'), point.code)
+  const rows = page.locator('[data-test=readings] .el-table__body-wrapper .el-table__row')
+  await expect(rows).toHaveCount(5)
+  const spike = rows.filter({ hasText: '98.70' })
+  await spike.locator('[data-test=correct]').click()
+  const dialog = page.locator('[data-test=correct-dialog]')
+  await dialog.locator('[data-test=field-value] input').fill('11.83')
+  await dialog.locator('[data-test=save-correction]').click()
+  await expect(dialog.locator('[data-test=field-reason] .el-form-item__error')).toBeVisible() // a reason is required
+  await dialog.locator('[data-test=field-reason] textarea').fill('分析仪标定期间示值异常，按前后均值修正')
+  await shot(page, 'reading-correction-dialog')
+  await dialog.locator('[data-test=save-correction]').click()
+  await expect(dialog).toBeHidden()
+  const fixed = rows.filter({ hasText: '11.83' })
+  await expect(fixed).toContainText('已修正')
+  await expect(fixed).toContainText('原始值 98.70')
+  await shot(page, 'reading-corrections')
+  await page.getByRole('tab', { name: '修正记录' }).click()
+  const hist = page.locator('[data-test=table] .el-table__body-wrapper .el-table__row').first()
+  await expect(hist).toContainText('98.70 → 11.83')
+  await expect(hist).toContainText('分析仪标定期间示值异常')
+  await shot(page, 'reading-correction-history')
 })

@@ -72,3 +72,6 @@ register("collection.import.missing-column", "缺少必需的列：{column}", "R
 register("collection.import.file-type", "只支持 CSV 或 Excel（.xlsx）文件",
          "Only CSV or Excel (.xlsx) files are supported")
 register("collection.import.too-many-rows", "行数超过上限 {max}", "More than {max} rows")
+register("collection.correction.no-reading", "该计量点在此时刻没有读数（只能修正已收到的读数）",
+         "The point has no reading at this time (only a received reading can be corrected)")
+register("collection.correction.unchanged", "新数值与当前数值相同", "The new value equals the current one")

@@ -134,3 +134,30 @@ class BatchRead(BaseModel):
     rejected_count: int
     rejected: list[dict[str, object]]
     created_by: str | None
+
+
+class CorrectionIn(InModel):
+    """A corrected value for a stored reading; the value is a decimal string (its digits are
+    kept), the reason is required."""
+
+    point_id: Id
+    ts: AwareDatetime
+    value: Annotated[str, Field(min_length=1, max_length=40)]
+    reason: Annotated[str, Field(min_length=2, max_length=500)]
+
+
+class CorrectionRead(BaseModel):
+    id: int
+    park_id: int
+    enterprise_id: int
+    point_id: int
+    point_code: str | None
+    point_name: str | None
+    unit: str | None
+    ts: datetime
+    original_value: DecimalStr
+    old_value: DecimalStr
+    new_value: DecimalStr
+    reason: str
+    created_by: str
+    created_at: datetime

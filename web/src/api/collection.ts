@@ -54,3 +54,34 @@ export const collectionApi = {
     api.put<Hj212Factor[]>(`/hj212-devices/${deviceId}/factors`, { factors }),
   factorCodes: () => api.get<FactorCode[]>('/reference/hj212-factors'),
 }
+
+export interface RawReading {
+  ts: string
+  value: string
+  quality: string
+  corrected: boolean
+  original_value: string | null
+}
+
+export interface ReadingCorrection {
+  id: number
+  enterprise_id: number
+  point_id: number
+  point_code: string | null
+  point_name: string | null
+  unit: string | null
+  ts: string
+  original_value: string
+  old_value: string
+  new_value: string
+  reason: string
+  created_by: string
+  created_at: string
+}
+
+export const correctionApi = {
+  rawReadings: (pointId: number, start: string, end: string) =>
+    api.get<{ point_code: string; unit: string; items: RawReading[] }>(`/metering-points/${pointId}/readings`, { start, end, granularity: 'raw' }),
+  list: (q: Query) => api.get<Page<ReadingCorrection>>('/reading-corrections', q),
+  correct: (body: { point_id: number; ts: string; value: string; reason: string }) => api.post<ReadingCorrection>('/reading-corrections', body),
+}
