@@ -149,3 +149,19 @@ def test_enterprise_user_cannot_issue_keys(door, client, session):
     r = user.post("/api/v1/device-keys", json={"enterprise_id": door["ent"].id, "name": "x"})
     assert r.status_code == 403
     assert user.get("/api/v1/device-keys").json()["total"] == 1
+
+
+def test_key_bound_to_an_mqtt_edge(door, session):
+    admin, ent = door["admin"], door["ent"]
+    r = admin.post("/api/v1/device-keys", json={"enterprise_id": ent.id, "name": "MQTT 网关",
+                                                "mqtt_edge": "EDGE-01"})
+    assert r.status_code == 201 and r.json()["mqtt_edge"] == "EDGE-01"
+    key_id = r.json()["id"]
+    r = admin.post("/api/v1/device-keys", json={"enterprise_id": ent.id, "name": "x",
+                                                "mqtt_edge": "EDGE/#"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "mqtt_edge"
+    r = admin.patch(f"/api/v1/device-keys/{key_id}", json={"name": "MQTT 网关 1"})
+    assert r.json()["mqtt_edge"] == "EDGE-01"  # untouched unless given
+    r = admin.patch(f"/api/v1/device-keys/{key_id}", json={"mqtt_edge": None})
+    assert r.status_code == 200 and r.json()["mqtt_edge"] is None
+    assert session.get(DeviceKey, key_id).mqtt_edge is None

@@ -68,6 +68,7 @@ def world(session):
         targets[label]["park_base"] = _park_base_object(session, park2, label)
         targets[label]["accounting_run"] = _accounting_run(session, ent, label)
         targets[label].update(_cems_objects(session, ent, targets[label], label))
+        targets[label].update(_hj212_objects(session, ent, targets[label], label))
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -109,9 +110,23 @@ RESOURCE_OF_PATH = {
     "/api/v1/cems-units": "cems_unit",
     "/api/v1/accounting-options": "enterprise",
     "/api/v1/park-base-data": "park_base",
+    "/api/v1/hj212-devices": "hj212_device", "/api/v1/hj212-factor-maps": "hj212_factor_map",
+    "/api/v1/reading-corrections": "reading_correction",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
+
+
+def _hj212_objects(session, ent, t, label):
+    from dualcarbon.protocols.hj212_service import create_device, map_factor
+
+    dev = create_device(session, park_id=ent.park_id, enterprise_id=ent.id,
+                        mn=f"{MARK}{label}".ljust(24, "0"), name=f"{MARK}-{label}-logger",
+                        password="123456")
+    pt = make_point(session, ent, name=f"{MARK}-{label}-o2", unit="%",
+                    measurement="instantaneous")
+    fm = map_factor(session, dev, cn=2011, factor_code="a19001", point_id=pt.id, basis="dry")
+    return {"hj212_device": dev, "hj212_factor_map": fm}
 
 
 def _cems_objects(session, ent, t, label):
@@ -145,11 +160,17 @@ def _collection_objects(session, ent, t, label):
                        unit="kWh", document_no=f"{MARK}-{label}", created_by="x")
     key = DeviceKey(park_id=ent.park_id, enterprise_id=ent.id, key_id=f"dk-{MARK}-{label}",
                     name=f"{MARK}-{label}-key", secret="s", created_by="x")
-    session.add_all([rep, inv, key])
+    from dualcarbon.collection.models import ReadingCorrection
+
+    fix = ReadingCorrection(park_id=ent.park_id, enterprise_id=ent.id, point_id=pt.id, ts=now,
+                            original_value=1, old_value=1, new_value=2,
+                            reason=f"{MARK}-{label}-fix", created_by=f"{MARK}-{label}")
+    session.add_all([rep, inv, key, fix])
     session.flush()
     return {"ingest_batch": session.get(IngestBatch, res.batch_id),
             "point_latest": pt, "meter_replacement": rep,
-            "invoice_entry": inv, "device_key": key, "reading_import": pt}
+            "invoice_entry": inv, "device_key": key, "reading_import": pt,
+            "reading_correction": fix}
 
 
 def _activity_objects(session, ent, label):
@@ -303,6 +324,10 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
                       "co2_point_id": t["metering_point"].id,
                       "flow_point_id": t["metering_point"].id},
         "park_base": {"park_id": t["park"].id, "year": 2030, "gdp_1e4_cny": "1"},
+        "hj212_device": {"enterprise_id": ent.id, "mn": "0" * 24, "name": "x"},
+        "hj212_factor_map": {},
+        "reading_correction": {"point_id": t["metering_point"].id,
+                               "ts": "2026-01-01T00:00:00Z", "value": "5", "reason": "HACKED"},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},
@@ -311,6 +336,7 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"},
                 "park_base": {"note": "HACKED", "gdp_1e4_cny": "9"},
+                "hj212_factor_map": {"basis": "wet"},
                 "activity_record": {"comment": "HACKED", "quantity": "9"}}
 PUT_BODIES = {"enterprise": {"gwp_set": "AR6", "grid_province_code": "510000"}}
 POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
@@ -319,7 +345,10 @@ POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
                ("activity_dataset", "return"): {"comment": "x"},
                ("activity_dataset", "correct"): {"reason": "x"},
                ("cems_unit", "compute"): {"start": "2026-01-01T00:00:00Z",
-                                          "end": "2026-01-02T00:00:00Z"}}
+                                          "end": "2026-01-02T00:00:00Z"},
+               ("hj212_device", "factors"): {"cn": 2011, "factor_code": "a05001",
+                                             "point_id": 1}}
+PUT_BODIES = {"hj212_device": {"factors": []}}
 
 # Routes that carry no tenant data, or are the caller's own identity: what they may answer.
 SELF_OR_REFERENCE = {
@@ -335,6 +364,7 @@ SELF_OR_REFERENCE = {
     ("GET", "/api/v1/reference/device-types"),
     ("GET", "/api/v1/reference/media"),
     ("GET", "/api/v1/reference/units"),
+    ("GET", "/api/v1/reference/hj212-factors"),
 }
 # Admin-only routes: an enterprise user must be refused outright.
 ADMIN_ONLY = re.compile(r"^/api/v1/(users|security-policy|audit-events)")
@@ -434,6 +464,10 @@ def test_every_route_is_isolated(app, client, session, world):
                 elif m == "DELETE":
                     r = _call(as_a, m, concrete)
                     assert r.status_code in (403, 404), (m, path, r.status_code)
+                elif m == "PUT":
+                    r = _call(as_a, m, concrete, body=PUT_BODIES[resource])
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                    assert MARK not in r.text
                 else:
                     pytest.fail(f"unhandled method {m} {path}")
             checked += 1
@@ -447,6 +481,9 @@ def test_every_route_is_isolated(app, client, session, world):
         assert (t["activity_dataset"].status, t["activity_record"].comment,
                 t["activity_record"].quantity) == ("submitted", f"{MARK}-{x}-rec", 1)
         assert t["activity_source"].name == f"{MARK}-{x}-src"
+        session.refresh(t["hj212_device"])
+        assert t["hj212_device"].name == f"{MARK}-{x}-logger"
+        assert session.get(type(t["hj212_factor_map"]), t["hj212_factor_map"].id).basis == "dry"
     from dualcarbon.activity.models import AccountingOptions
     from dualcarbon.parkbase.models import ParkBaseData
 

@@ -79,7 +79,7 @@ def create_key(session: Session, scope: Scope, actor: Actor,
     secret = _new_secret()
     key = DeviceKey(park_id=ent.park_id, enterprise_id=ent.id, key_id=_new_key_id(),
                     name=values["name"], algorithm=values["algorithm"], secret=secret,
-                    created_by=actor.username)
+                    mqtt_edge=values.get("mqtt_edge"), created_by=actor.username)
     session.add(key)
     session.flush()
     audit.record(session, actor, "create", object_type="device_key", object_id=key.id,
@@ -106,7 +106,7 @@ def update_key(session: Session, scope: Scope, actor: Actor, key_pk: int,
     scope.require_writable(key.park_id, key.enterprise_id)
     before = _snapshot(key)
     for name, value in data.model_dump(exclude_unset=True).items():
-        if value is not None:
+        if value is not None or name == "mqtt_edge":
             setattr(key, name, value)
     session.flush()
     b, a = audit.diff(before, _snapshot(key))

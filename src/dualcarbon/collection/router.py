@@ -12,7 +12,15 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from dualcarbon.audit import service as audit
-from dualcarbon.collection import devicekeys, imports, ledgers, live, reports, service
+from dualcarbon.collection import (
+    corrections,
+    devicekeys,
+    imports,
+    ledgers,
+    live,
+    reports,
+    service,
+)
 from dualcarbon.collection import schemas as s
 from dualcarbon.collection.errors import BadPayload
 from dualcarbon.identity.roles import Role, extend_role
@@ -25,6 +33,8 @@ for _role in (Role.PARK_ADMIN, Role.ENTERPRISE_USER):
     extend_role(_role, "collection.reading:read", "collection.reading:write",
                 "collection.device_key:read")
 extend_role(Role.PARK_ADMIN, "collection.device_key:write")
+# correcting a stored reading (数据修正) is a park-level control: the park administrator
+extend_role(Role.PARK_ADMIN, "collection.reading:correct")
 extend_role(Role.VERIFIER, "collection.reading:read")
 
 router = APIRouter(tags=["collection"])
@@ -32,6 +42,7 @@ ReadCtx = Annotated[Ctx, Depends(require("collection.reading:read"))]
 WriteCtx = Annotated[Ctx, Depends(require("collection.reading:write"))]
 KeyRead = Annotated[Ctx, Depends(require("collection.device_key:read"))]
 KeyWrite = Annotated[Ctx, Depends(require("collection.device_key:write"))]
+CorrectCtx = Annotated[Ctx, Depends(require("collection.reading:correct"))]
 Year = Annotated[int, Query(ge=2000, le=2100)]
 
 
@@ -145,6 +156,12 @@ def point_readings(point_id: Id, session: SessionDep, ctx: ReadCtx,
     end = _aware(end) or datetime.now(UTC)
     start = _aware(start) or end - timedelta(days=1)
     items = service.history(session, point.id, start=start, end=end, granularity=granularity)
+    if granularity == "raw":
+        marks = corrections.corrected_marks(session, point.id, start, end)
+        for item in items:
+            original = marks.get(item["ts"])
+            item["corrected"] = original is not None
+            item["original_value"] = original
     answer: dict[str, Any] = plain({"point_id": point.id, "point_code": point.code,
                                     "unit": point.unit, "granularity": granularity,
                                     "items": items})
@@ -260,6 +277,34 @@ def ledger_cross_check(session: SessionDep, ctx: ReadCtx, year: Year | None = No
                                 tolerance_pct=tolerance_pct)
     flagged = sum(1 for i in items if i["check"] == "deviation")
     return {"items": plain(items), "total": len(items), "deviations": flagged}
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+@router.post("/reading-corrections", response_model=s.CorrectionRead, status_code=201,
+             operation_id="create_reading_correction")
+def create_correction(data: s.CorrectionIn, session: SessionDep, ctx: CorrectCtx) -> Any:
+    """数据修正: a stored reading gets a new value (reason required); the original is kept in
+    the correction history, rollups/ledgers/latest value follow, a device resend does not undo
+    it."""
+    row = corrections.correct_reading(session, ctx.scope, ctx.actor, point_id=data.point_id,
+                                      ts=data.ts, value=data.value, reason=data.reason)
+    return s.CorrectionRead.model_validate(corrections.correction_out(session, [row])[0])
+
+
+@router.get("/reading-corrections", operation_id="list_reading_corrections")
+def list_corrections(session: SessionDep, ctx: ReadCtx, page: PageNo = 1, size: PageSize = 20,
+                     enterprise_id: Id | None = None, point_id: Id | None = None,
+                     start: datetime | None = None, end: datetime | None = None
+                     ) -> dict[str, Any]:
+    """Correction history (newest first): original value, before → after, reason, who, when."""
+    result = corrections.list_corrections(session, ctx.scope, page=page, size=size,
+                                          enterprise_id=enterprise_id, point_id=point_id,
+                                          start=_aware(start), end=_aware(end))
+    items = [plain(s.CorrectionRead.model_validate(r).model_dump())
+             for r in corrections.correction_out(session, result.items)]
+    return _page(result, items)
 
 
 # --------------------------------------------------------------------------- replacements

@@ -38,6 +38,9 @@ export const MENU: MenuEntry[] = [
   { path: '/alarm-rules', name: 'alarm-rules', title: 'nav.alarmRules', perm: 'monitoring.alarm:read', group: 'monitoring', icon: 'AlarmClock', component: () => import('@/views/monitoring/AlarmRulesView.vue') },
   { path: '/om-records', name: 'om-records', title: 'nav.omRecords', perm: 'monitoring.om:read', group: 'monitoring', icon: 'Tools', component: () => import('@/views/monitoring/OmRecordsView.vue') },
   { path: '/qc-records', name: 'qc-records', title: 'nav.qcRecords', perm: 'monitoring.qc:read', group: 'monitoring', icon: 'Checked', component: () => import('@/views/monitoring/QcRecordsView.vue') },
+  // data collection (collcfg)
+  { path: '/hj212-devices', name: 'hj212-devices', title: 'collection.nav.hj212', perm: 'hj212.device:read', group: 'monitoring', icon: 'Cpu', component: () => import('@/views/collection/Hj212DevicesView.vue') },
+  { path: '/reading-corrections', name: 'reading-corrections', title: 'collection.nav.corrections', perm: 'collection.reading:read', group: 'monitoring', icon: 'EditPen', component: () => import('@/views/collection/CorrectionsView.vue') },
   { path: '/users', name: 'users', title: 'nav.users', perm: 'identity.user:read', group: 'admin', icon: 'User', component: () => import('@/views/admin/UsersView.vue') },
   { path: '/security-policy', name: 'security-policy', title: 'nav.securityPolicy', perm: 'identity.policy:read', group: 'admin', icon: 'Lock', component: () => import('@/views/admin/SecurityPolicyView.vue') },
   { path: '/audit', name: 'audit', title: 'nav.audit', perm: 'audit.event:read', group: 'admin', icon: 'Document', component: () => import('@/views/admin/AuditView.vue') },
