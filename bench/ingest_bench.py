@@ -138,11 +138,11 @@ def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("server did not start")
 
 
-def http_ingest(port: int, rows: list[tuple[int, str, datetime, str]], batch: int,
-                senders: int) -> tuple[float, int, list[float]]:
-    """Each sender is one edge agent with its own meters (a disjoint share of the points),
-    sending its readings oldest first in batches of ``batch``."""
-    queues: list[list[tuple[str, bytes]]] = []
+def make_bodies(rows: list[tuple[int, str, datetime, str]], batch: int,
+                senders: int) -> list[list[tuple[str, bytes]]]:
+    """Per sender (a disjoint share of the points), its batches oldest first: (id, gzip JSON)
+    exactly as the edge agent builds them."""
+    out: list[list[tuple[str, bytes]]] = []
     for k in range(senders):
         mine = [r for r in rows if r[0] % senders == k]
         bodies = []
@@ -153,7 +153,15 @@ def http_ingest(port: int, rows: list[tuple[int, str, datetime, str]], batch: in
                  "quality": "N"} for _, code, ts, v in mine[i:i + batch]]}
             bodies.append((bid, gzip.compress(json.dumps(doc, separators=(",", ":")).encode(),
                                               1)))
-        queues.append(list(reversed(bodies)))
+        out.append(bodies)
+    return out
+
+
+def http_ingest(port: int, rows: list[tuple[int, str, datetime, str]], batch: int,
+                senders: int) -> tuple[float, int, list[float]]:
+    """Each sender is one edge agent with its own meters (a disjoint share of the points),
+    sending its readings oldest first in batches of ``batch``."""
+    queues = [list(reversed(bodies)) for bodies in make_bodies(rows, batch, senders)]
     url = f"http://127.0.0.1:{port}/api/v1/ingest/batches"
     accepted = 0
     latencies: list[float] = []

@@ -174,6 +174,48 @@ def _parse_ts(raw: Any) -> datetime | None:
         return None
 
 
+def _readings_of(items: list[Any]) -> tuple[list[ingestion.ReadingIn],
+                                             list[tuple[int, str, str]], list[int]]:
+    """The readings of a batch document, the structurally bad ones (index, point, reason), and
+    for each reading its index in the document. A timestamp text repeats for every point of an
+    instant: each distinct one is parsed once."""
+    readings: list[ingestion.ReadingIn] = []
+    bad: list[tuple[int, str, str]] = []
+    index_map: list[int] = []
+    parsed: dict[Any, datetime | None] = {}
+    reading = ingestion.ReadingIn
+    for i, item in enumerate(items):
+        if type(item) is not dict:
+            bad.append((i, "", "ingest.bad-value"))
+            continue
+        point = str(item.get("point", ""))
+        raw_ts = item.get("ts")
+        try:
+            when = parsed[raw_ts]
+        except KeyError:
+            when = _parse_ts(raw_ts)
+            if when is not None and when.tzinfo is None:
+                when = None
+            parsed[raw_ts] = when
+        except TypeError:  # a list or an object: not a timestamp
+            when = None
+        if when is None:
+            bad.append((i, point, "ingest.bad-timestamp"))
+            continue
+        value = item.get("value")
+        if type(value) is not str and not isinstance(value, Decimal):
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = Decimal(value)
+            else:
+                bad.append((i, point, "ingest.bad-value"))
+                continue
+        unit = item.get("unit")
+        readings.append(reading(point, when, value, str(item.get("quality") or "N"),
+                                unit if isinstance(unit, str) else None))
+        index_map.append(i)
+    return readings, bad, index_map
+
+
 def receive_batch(session: Session, headers: Mapping[str, str], body: bytes,
                   now: datetime | None = None) -> DoorAnswer:
     """Verify, decode and ingest one device batch; commits before answering."""
@@ -220,28 +262,7 @@ def receive_batch(session: Session, headers: Mapping[str, str], body: bytes,
     items = doc["readings"]
     if len(items) > MAX_READINGS:
         raise TooLarge()
-    readings: list[ingestion.ReadingIn] = []
-    bad: list[tuple[int, str, str]] = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            bad.append((i, "", "ingest.bad-value"))
-            continue
-        point = str(item.get("point", ""))
-        when = _parse_ts(item.get("ts"))
-        value = item.get("value")
-        if when is None or when.tzinfo is None:
-            bad.append((i, point, "ingest.bad-timestamp"))
-            continue
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = Decimal(value)
-        if not isinstance(value, str | Decimal):
-            bad.append((i, point, "ingest.bad-value"))
-            continue
-        unit = item.get("unit")
-        readings.append(ingestion.ReadingIn(point, when, value, str(item.get("quality") or "N"),
-                                            unit if isinstance(unit, str) else None))
-    # structural rejections keep their original index: map service indexes back
-    index_map = [i for i, item in enumerate(items) if i not in {b[0] for b in bad}]
+    readings, bad, index_map = _readings_of(items)
     try:
         result = ingestion.ingest(session, park_id=key.park_id, readings=readings, source="http",
                                   batch_ref=batch_ref, device_key_id=key.id,

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, any_, select, tuple_
+from sqlalchemy import ARRAY, BigInteger, String, and_, any_, bindparam, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.orm import Session
 
 from dualcarbon.collection import partitions, pg_bulk
@@ -48,11 +47,10 @@ CHUNK = 1000
 SOURCES = ("http", "hj212", "mqtt", "import", "manual", "demo", "api")
 
 
-@dataclass(frozen=True, slots=True)
-class ReadingIn:
+class ReadingIn(NamedTuple):
     """One reading as it arrived at a door. ``value`` is a Decimal or a decimal string kept with
     its significant digits; ``quality`` an HJ 212 flag (N normal); ``unit``, when the door knows
-    it, must match the point's unit."""
+    it, must match the point's unit. (A named tuple: a door builds thousands per batch.)"""
 
     point_code: str
     ts: datetime
@@ -85,11 +83,10 @@ class _Point:
     is_active: bool
 
 
-@dataclass(slots=True)
-class _Row:
+class _Row(NamedTuple):
     index: int
     point: _Point
-    ts: datetime
+    ts: datetime  # UTC
     value: Decimal
     quality: str
 
@@ -116,6 +113,15 @@ def park_timezone(session: Session, park_id: int) -> str:
     return tz or "Asia/Shanghai"
 
 
+def in_list(session: Session, column: Any, values: Sequence[Any], type_: Any) -> Any:
+    """``column IN values``: on PostgreSQL one array parameter, ``= ANY(:p)``, whatever the number
+    of values (hashed by the server; thousands of bind parameters cost more to compile and send
+    than the query takes); a plain IN list elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(type_)))
+    return column.in_(list(values))
+
+
 def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _Point]:
     out: dict[str, _Point] = {}
     code_list = sorted(codes)
@@ -123,18 +129,81 @@ def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _
     step = (len(code_list) or 1) if pg else CHUNK
     for i in range(0, len(code_list), step):
         chunk = code_list[i:i + step]
-        # one array parameter on PostgreSQL instead of thousands of bind parameters
-        match = (MeteringPoint.code == any_(sa_array(chunk, type_=String)) if pg
-                 else MeteringPoint.code.in_(chunk))
         rows = session.execute(select(
             MeteringPoint.code, MeteringPoint.id, MeteringPoint.enterprise_id, MeteringPoint.unit,
             MeteringPoint.measurement, MeteringPoint.multiplier, MeteringPoint.is_active,
-        ).where(MeteringPoint.park_id == park_id, match))
+        ).where(MeteringPoint.park_id == park_id,
+                in_list(session, MeteringPoint.code, chunk, String)))
         for r in rows:
             out[r.code] = _Point(r.id, r.enterprise_id, r.unit, r.measurement == "cumulative",
                                  r.multiplier if r.multiplier is not None else Decimal(1),
                                  r.is_active)
     return out
+
+
+def validate(
+    readings: Sequence[ReadingIn], points: dict[str, _Point], enterprise_id: int | None,
+    now: datetime,
+) -> tuple[list[_Row], list[tuple[int, str, str]], int]:
+    """(valid rows, rejected (index, point, reason), in-batch duplicates) — the checks of the
+    module docstring, in this order: point, active, unit, timestamp, value, range, quality.
+    Timestamps and quality flags repeat within a batch (one per instant, a handful of flags):
+    each distinct one is checked once."""
+    rejected: list[tuple[int, str, str]] = []
+    valid: list[_Row] = []
+    seen: set[tuple[int, datetime]] = set()
+    in_batch_dups = 0
+    times: dict[Any, datetime | str] = {}  # as sent -> UTC instant, or the rejection code
+    flags: dict[Any, str | None] = {}  # as sent -> normalised flag, or None when refused
+    append = valid.append
+    for index, (code, raw_ts, raw_value, raw_quality, unit) in enumerate(readings):
+        point = points.get(code)
+        if point is None or (enterprise_id is not None and enterprise_id != point.enterprise_id):
+            rejected.append((index, str(code), "ingest.unknown-point"))
+            continue
+        if not point.is_active:
+            rejected.append((index, str(code), "ingest.inactive-point"))
+            continue
+        if unit is not None and unit != point.unit:
+            rejected.append((index, str(code), "ingest.unit-mismatch"))
+            continue
+        try:
+            ts = times[raw_ts]
+        except KeyError:
+            try:
+                ts = check_ts(raw_ts, now)
+            except ReadingRejected as exc:
+                ts = exc.code
+            times[raw_ts] = ts
+        except TypeError:  # not hashable: not a datetime either
+            ts = "ingest.bad-timestamp"
+        if type(ts) is str:
+            rejected.append((index, str(code), ts))
+            continue
+        try:
+            value = parse_value(raw_value)
+            check_value(value, unit=point.unit, cumulative=point.cumulative)
+        except ReadingRejected as exc:
+            rejected.append((index, str(code), exc.code))
+            continue
+        try:
+            quality = flags[raw_quality]
+        except KeyError:
+            try:
+                quality = check_quality(raw_quality)
+            except ReadingRejected:
+                quality = None
+            flags[raw_quality] = quality
+        if quality is None:
+            rejected.append((index, str(code), "ingest.bad-quality"))
+            continue
+        key = (point.id, ts)
+        if key in seen:
+            in_batch_dups += 1
+            continue
+        seen.add(key)
+        append(_Row(index, point, ts, value, quality))  # type: ignore[arg-type]
+    return valid, rejected, in_batch_dups
 
 
 def ingest(
@@ -159,31 +228,7 @@ def ingest(
         if known is not None:
             return stored_result(known)
     points = _load_points(session, park_id, {r.point_code for r in readings})
-    rejected: list[tuple[int, str, str]] = []
-    valid: list[_Row] = []
-    seen: set[tuple[int, datetime]] = set()
-    in_batch_dups = 0
-    for index, r in enumerate(readings):
-        try:
-            point = points.get(r.point_code)
-            if point is None or enterprise_id not in (None, point.enterprise_id):
-                raise ReadingRejected("ingest.unknown-point")
-            if not point.is_active:
-                raise ReadingRejected("ingest.inactive-point")
-            if r.unit is not None and r.unit != point.unit:
-                raise ReadingRejected("ingest.unit-mismatch")
-            ts = check_ts(r.ts, now)
-            value = parse_value(r.value)
-            check_value(value, unit=point.unit, cumulative=point.cumulative)
-            quality = check_quality(r.quality)
-        except ReadingRejected as exc:
-            rejected.append((index, str(r.point_code), exc.code))
-            continue
-        if (point.id, ts) in seen:
-            in_batch_dups += 1
-            continue
-        seen.add((point.id, ts))
-        valid.append(_Row(index, point, ts, value, quality))
+    valid, rejected, in_batch_dups = validate(readings, points, enterprise_id, now)
 
     batch = IngestBatch(
         park_id=park_id, enterprise_id=enterprise_id, source=source, batch_ref=batch_ref,
@@ -222,7 +267,8 @@ def evaluate_alarms(session: Session, point_ids: set[int], now: datetime) -> int
 
     windows: dict[int, int] = {}
     for pid, minutes in session.execute(select(AlarmRule.point_id, AlarmRule.window_minutes).where(
-            AlarmRule.point_id.in_(sorted(point_ids)), AlarmRule.is_active.is_(True))):
+            in_list(session, AlarmRule.point_id, sorted(point_ids), BigInteger),
+            AlarmRule.is_active.is_(True))):
         if pid is not None:
             windows[pid] = max(windows.get(pid, 0), minutes)
     raised = 0
