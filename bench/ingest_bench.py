@@ -18,9 +18,11 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import http.client
 import io
 import json
 import os
+import resource
 import secrets
 import statistics
 import subprocess
@@ -157,19 +159,58 @@ def make_bodies(rows: list[tuple[int, str, datetime, str]], batch: int,
     return out
 
 
-def http_ingest(port: int, rows: list[tuple[int, str, datetime, str]], batch: int,
-                senders: int) -> tuple[float, int, list[float]]:
+def proc_cpu(pids: list[int]) -> float:
+    """CPU seconds (user + system) used so far by these processes (gone ones count 0)."""
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def children(pid: int) -> list[int]:
+    out = [pid]
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        for child in task.read_text().split():
+            out.extend(children(int(child)))
+    return out
+
+
+def backends() -> dict[int, float]:
+    """The bench database's backends and the CPU seconds each has used so far."""
+    with psycopg.connect(PG + "/postgres", autocommit=True) as c:
+        pids = [pid for (pid,) in c.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = %s",
+            (DB, "client backend"))]
+    return {pid: proc_cpu([pid]) for pid in pids}
+
+
+def backend_cpu(before: dict[int, float]) -> float:
+    """CPU seconds the bench database's backends used since ``before`` (a backend that started
+    since counts whole; one that ended since is lost, so connections are kept open)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in backends().items())
+
+
+def http_ingest(port: int, queues: list[list[tuple[str, bytes]]]
+                ) -> tuple[float, int, list[float]]:
     """Each sender is one edge agent with its own meters (a disjoint share of the points),
-    sending its readings oldest first in batches of ``batch``."""
-    queues = [list(reversed(bodies)) for bodies in make_bodies(rows, batch, senders)]
-    url = f"http://127.0.0.1:{port}/api/v1/ingest/batches"
+    sending its readings oldest first in batches of ``batch``, one after the other on one
+    keep-alive connection. The bodies are built before the clock starts; the client signs each
+    just before sending (the timestamp is part of the signature) with http.client, so that the
+    client's own CPU stays small next to the server's (it is measured and printed)."""
+    queues = [list(reversed(bodies)) for bodies in queues]
     accepted = 0
     latencies: list[float] = []
     lock = threading.Lock()
+    errors: list[BaseException] = []
 
     def sender(queue: list[tuple[str, bytes]]) -> None:
         nonlocal accepted
-        with httpx.Client(timeout=120) as client:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+        try:
             while queue:
                 bid, body = queue.pop()
                 ts = int(time.time())
@@ -179,12 +220,19 @@ def http_ingest(port: int, rows: list[tuple[int, str, datetime, str]], batch: in
                            "X-Signature": devicecrypto.sign(SECRET.encode(), "hmac-sm3", ts,
                                                             bid, body)}
                 t = time.perf_counter()
-                r = client.post(url, content=body, headers=headers)
+                conn.request("POST", "/api/v1/ingest/batches", body=body, headers=headers)
+                resp = conn.getresponse()
+                answer = resp.read()
                 dt = time.perf_counter() - t
-                r.raise_for_status()
+                if resp.status != 200:
+                    raise RuntimeError(f"{resp.status}: {answer[:300]!r}")
                 with lock:
-                    accepted += r.json()["accepted"]
+                    accepted += json.loads(answer)["accepted"]
                     latencies.append(dt)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            conn.close()
 
     threads = [threading.Thread(target=sender, args=(q,)) for q in queues]
     t = time.perf_counter()
@@ -192,7 +240,14 @@ def http_ingest(port: int, rows: list[tuple[int, str, datetime, str]], batch: in
         th.start()
     for th in threads:
         th.join()
-    return time.perf_counter() - t, accepted, latencies
+    elapsed = time.perf_counter() - t
+    if errors:
+        raise errors[0]
+    return elapsed, accepted, latencies
+
+
+def load() -> str:
+    return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 YEAR_LOAD = """
@@ -275,6 +330,63 @@ def year(url: str, points: list[tuple[int, str]], n_points: int) -> dict[str, fl
     return out
 
 
+def http_part(args: argparse.Namespace, points: list[tuple[int, str]]) -> None:
+    rows = rows_for(points[:args.points], args.slots, T0)
+    print(f"load average (1/5/15 min) at start: {load()}", flush=True)
+    copy_before = len(rows) / raw_copy(rows)
+    port = 18000 + os.getpid() % 1000
+    proc = serve(args.url, port, args.workers)
+    try:
+        # warm-up (every worker and connection; other rows, then removed)
+        http_ingest(port, make_bodies(rows_for(points[:args.points], 4, T0 - timedelta(days=1)),
+                                      args.batch, args.senders))
+        with psycopg.connect(PG + "/" + DB) as c:
+            c.execute("TRUNCATE readings, reading_rollups, point_latest, ingest_batches")
+        queues = make_bodies(rows, args.batch, args.senders)
+        server = children(proc.pid)
+        pg = backends()
+        spies = [subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--rate", "200",
+                                   "--format", "raw", "--nonblocking", "--output",
+                                   f"{args.py_spy}/worker-{pid}.txt"],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 for pid in server[1:]] if args.py_spy else []
+        time.sleep(1 if spies else 0)
+        cpu0 = resource.getrusage(resource.RUSAGE_SELF), proc_cpu(server)
+        elapsed, accepted, lat = http_ingest(port, queues)
+        me = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = me.ru_utime + me.ru_stime - cpu0[0].ru_utime - cpu0[0].ru_stime
+        server_cpu = proc_cpu(server) - cpu0[1]
+        pg_cpu = backend_cpu(pg)
+        load_http = load()
+        for spy in spies:
+            spy.send_signal(2)
+            spy.wait(30)
+    finally:
+        proc.terminate()
+        proc.wait(30)
+    assert accepted == len(rows), (accepted, len(rows))
+    with psycopg.connect(PG + "/" + DB) as c:
+        c.execute("TRUNCATE readings, reading_rollups, point_latest, ingest_batches")
+    copy_after = len(rows) / raw_copy(rows)
+    copy_rate = (copy_before + copy_after) / 2
+    rate = accepted / elapsed
+    lat.sort()
+    per = 100_000 / accepted
+    print(f"raw COPY into readings: {len(rows)} rows, {copy_before:,.0f} rows/s before and "
+          f"{copy_after:,.0f} rows/s after the HTTP run (mean {copy_rate:,.0f})")
+    print(f"HTTP batch ingestion: {accepted} readings in {elapsed:.2f} s = {rate:,.0f} "
+          f"readings/s ({args.senders} senders, batches of {args.batch}, "
+          f"{args.workers} workers; batch latency p50 {lat[len(lat) // 2] * 1000:.0f} ms, "
+          f"p95 {lat[min(len(lat) - 1, int(len(lat) * 0.95))] * 1000:.0f} ms)")
+    print(f"CPU seconds per 100 000 readings: server (uvicorn) {server_cpu * per:.2f}, "
+          f"PostgreSQL backends {pg_cpu * per:.2f}, bench client {client_cpu * per:.2f}; "
+          f"load average at the end of the HTTP run {load_http}")
+    print(f"ratio HTTP ingestion / raw COPY: {rate / copy_rate:.1%} "
+          f"(target ≥ 50 %); absolute target ≥ 30 000 readings/s: "
+          f"{'met' if rate >= 30000 else 'MISSED'}")
+    print(f"load average (1/5/15 min) at the end: {load()}", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--points", type=int, default=1000)
@@ -285,36 +397,14 @@ def main() -> int:
     ap.add_argument("--year-points", type=int, default=1000)
     ap.add_argument("--skip-year", action="store_true")
     ap.add_argument("--skip-http", action="store_true")
+    ap.add_argument("--py-spy", metavar="DIR",
+                    help="record the uvicorn workers with py-spy (raw stacks) into DIR")
     args = ap.parse_args()
     url, points = setup(max(args.points, args.year_points))
+    args.url = url
     try:
         if not args.skip_http:
-            rows = rows_for(points[:args.points], args.slots, T0)
-            copy_s = raw_copy(rows)
-            copy_rate = len(rows) / copy_s
-            print(f"raw COPY into readings: {len(rows)} rows in {copy_s:.2f} s = "
-                  f"{copy_rate:,.0f} rows/s")
-            port = 18000 + os.getpid() % 1000
-            proc = serve(url, port, args.workers)
-            try:
-                http_ingest(port, rows_for(points[:args.points], 4, T0 - timedelta(days=1)),
-                            args.batch, 1)  # warm-up (other rows, then removed)
-                with psycopg.connect(PG + "/" + DB) as c:
-                    c.execute("TRUNCATE readings, reading_rollups, point_latest, ingest_batches")
-                elapsed, accepted, lat = http_ingest(port, rows, args.batch, args.senders)
-            finally:
-                proc.terminate()
-                proc.wait(30)
-            assert accepted == len(rows), (accepted, len(rows))
-            rate = accepted / elapsed
-            lat.sort()
-            print(f"HTTP batch ingestion: {accepted} readings in {elapsed:.2f} s = {rate:,.0f} "
-                  f"readings/s ({args.senders} senders, batches of {args.batch}, "
-                  f"{args.workers} workers; batch latency p50 {lat[len(lat) // 2] * 1000:.0f} ms, "
-                  f"p95 {lat[int(len(lat) * 0.95)] * 1000:.0f} ms)")
-            print(f"ratio HTTP ingestion / raw COPY: {rate / copy_rate:.1%} "
-                  f"(target ≥ 50 %); absolute target ≥ 30 000 readings/s: "
-                  f"{'met' if rate >= 30000 else 'MISSED'}")
+            http_part(args, points)
         if not args.skip_year:
             y = year(url, points, args.year_points)
             print(f"year of 15-min data: {int(y['readings']):,} readings loaded in "

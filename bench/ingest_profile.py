@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import itertools
 import pstats
 import re
@@ -87,9 +88,22 @@ def main() -> int:
             return lat
 
         send(warm)
+        gc_time = [0.0, 0]
+        gc_start = [0.0]
+
+        def _gc(phase: str, info: dict[str, int]) -> None:
+            if phase == "start":
+                gc_start[0] = time.perf_counter()
+            else:
+                gc_time[0] += time.perf_counter() - gc_start[0]
+                gc_time[1] += 1
+
+        gc.callbacks.append(_gc)
         sql_time.clear()
         sql_count.clear()
         prof = cProfile.Profile() if args.cprofile else None
+        pg = ib.backends()
+        cpu0 = time.process_time()
         t = time.perf_counter()
         if prof:
             prof.enable()
@@ -97,9 +111,14 @@ def main() -> int:
         if prof:
             prof.disable()
         total = time.perf_counter() - t
+        py_cpu, pg_cpu = time.process_time() - cpu0, ib.backend_cpu(pg)
         n = len(rows)
         print(f"in-process door: {n} readings in {total:.2f} s = {n / total:,.0f} readings/s; "
-              f"batch p50 {sorted(lat)[len(lat) // 2] * 1000:.0f} ms")
+              f"batch p50 {sorted(lat)[len(lat) // 2] * 1000:.0f} ms; CPU per batch: Python "
+              f"{py_cpu / len(lat) * 1000:.1f} ms, PostgreSQL {pg_cpu / len(lat) * 1000:.1f} ms "
+              f"(load average {ib.load()})")
+        gc.callbacks.remove(_gc)
+        print(f"garbage collector: {gc_time[1]} collections, {gc_time[0]:.2f} s")
         sql_total = sum(sql_time.values())
         print(f"SQL (cursor execute, excl. COPY): {sql_total:.2f} s = {sql_total / total:.0%}")
         for key, dt in sorted(sql_time.items(), key=lambda kv: -kv[1])[:15]:

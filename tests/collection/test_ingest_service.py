@@ -213,3 +213,42 @@ def test_alarm_rules_evaluated_on_arrival(session):
            source="api", batch_ref=None, now=now)
     event = session.scalar(select(AlarmEvent).where(AlarmEvent.point_id == gauge.id))
     assert event.value == Decimal("95.5") and event.reason == "monitoring.alarm.threshold-high"
+
+
+@pytest.mark.pg_only
+def test_two_transactions_creating_the_same_partition_both_succeed(engine):
+    """Two batches carrying a month without a partition, at the same time: the second waits for
+    the first instead of failing with "relation already exists" when the first commits."""
+    import threading
+    from datetime import date
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from dualcarbon.collection import partitions
+
+    month = date(2091, 3, 1)
+    name = partitions.partition_name(month)
+    outcome: list[object] = []
+    try:
+        with Session(engine) as first:
+            assert partitions.ensure(first, [month]) == [name]
+
+            def second() -> None:
+                try:
+                    with Session(engine) as s:
+                        outcome.append(partitions.ensure(s, [month]))
+                        s.commit()
+                except Exception as exc:  # the failure under test
+                    outcome.append(exc)
+
+            t = threading.Thread(target=second)
+            t.start()
+            t.join(0.5)
+            assert t.is_alive(), outcome  # waits for the first transaction
+            first.commit()
+            t.join(10)
+        assert outcome == [[]]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
