@@ -174,16 +174,15 @@ def _parse_ts(raw: Any) -> datetime | None:
         return None
 
 
-def _readings_of(items: list[Any]) -> tuple[list[ingestion.ReadingIn],
+def _readings_of(items: list[Any]) -> tuple[list[ingestion.ReadingTuple],
                                              list[tuple[int, str, str]], list[int]]:
     """The readings of a batch document, the structurally bad ones (index, point, reason), and
     for each reading its index in the document. A timestamp text repeats for every point of an
     instant: each distinct one is parsed once."""
-    readings: list[ingestion.ReadingIn] = []
+    readings: list[ingestion.ReadingTuple] = []
     bad: list[tuple[int, str, str]] = []
     index_map: list[int] = []
     parsed: dict[Any, datetime | None] = {}
-    reading = ingestion.ReadingIn
     for i, item in enumerate(items):
         if type(item) is not dict:
             bad.append((i, "", "ingest.bad-value"))
@@ -210,8 +209,8 @@ def _readings_of(items: list[Any]) -> tuple[list[ingestion.ReadingIn],
                 bad.append((i, point, "ingest.bad-value"))
                 continue
         unit = item.get("unit")
-        readings.append(reading(point, when, value, str(item.get("quality") or "N"),
-                                unit if isinstance(unit, str) else None))
+        readings.append((point, when, value, str(item.get("quality") or "N"),
+                         unit if isinstance(unit, str) else None))
         index_map.append(i)
     return readings, bad, index_map
 
@@ -266,7 +265,8 @@ def receive_batch(session: Session, headers: Mapping[str, str], body: bytes,
     try:
         result = ingestion.ingest(session, park_id=key.park_id, readings=readings, source="http",
                                   batch_ref=batch_ref, device_key_id=key.id,
-                                  enterprise_id=key.enterprise_id, created_by=key.key_id, now=now)
+                                  enterprise_id=key.enterprise_id, created_by=key.key_id, now=now,
+                                  batch_checked=True)
         key.last_used_at = now
         if bad:
             _add_structural(session, result, bad, index_map)
@@ -283,12 +283,13 @@ def receive_batch(session: Session, headers: Mapping[str, str], body: bytes,
 
 def _add_structural(session: Session, result: ingestion.IngestResult,
                     bad: list[tuple[int, str, str]], index_map: list[int]) -> None:
+    from sqlalchemy import update
+
     from dualcarbon.collection.models import IngestBatch
 
     remapped = [(index_map[i], p, r) for i, p, r in result.rejected]
     result.rejected = sorted(remapped + bad)
-    batch = session.get(IngestBatch, result.batch_id)
-    if batch is not None:
-        batch.rejected = [{"index": i, "point": p, "reason": r} for i, p, r in result.rejected]
-        batch.rejected_count = len(result.rejected)
-        session.flush()
+    session.connection().execute(update(IngestBatch).where(
+        IngestBatch.id == result.batch_id).values(
+        rejected=[{"index": i, "point": p, "reason": r} for i, p, r in result.rejected],
+        rejected_count=len(result.rejected)))

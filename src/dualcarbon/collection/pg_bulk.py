@@ -18,10 +18,9 @@ Same results as the portable path, checked by the same tests on both databases.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -29,6 +28,9 @@ from sqlalchemy.orm import Session
 from dualcarbon.collection import partitions
 from dualcarbon.collection.models import PointLatest, ReadingRollup
 from dualcarbon.core.readings import Acc
+
+if TYPE_CHECKING:
+    from dualcarbon.collection import service
 
 STAGE = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_stage (
@@ -158,25 +160,21 @@ _OVER = {table: {name: text(sql.format(new=table)) for name, sql in
          for table in ("ingest_stage", "ingest_new")}
 
 
-def store(session: Session, batch_id: int, rows: Sequence[Any], tz: str,
+def store(session: Session, batch_id: int, rows: service.Valid, tz: str,
           now: datetime) -> int:
-    """Store validated rows (service._Row, UTC, no two with the same point and ts) of one
-    batch; returns how many were new."""
+    """Store the validated rows of one batch; returns how many were new."""
     from dualcarbon.collection import service
 
     session.flush()
     conn = session.connection()
-    iso: dict[datetime, str] = {}
-    for r in rows:
-        if r.ts not in iso:
-            iso[r.ts] = r.ts.isoformat()
+    iso = {ts: ts.isoformat() for ts in set(rows.ts)}
     partitions.ensure(session, {partitions.month_of(ts) for ts in iso})
     conn.exec_driver_sql(STAGE)
     raw = conn.connection.driver_connection
     assert raw is not None
     # COPY text format built directly: values are plain decimals, quality flags are letters
-    data = "".join([f"{r.point.id}\t{iso[r.ts]}\t{r.value:f}\t{r.quality}\n"
-                    for r in rows]).encode()
+    data = "".join([f"{pid}\t{iso[ts]}\t{v:f}\t{q}\n" for pid, ts, v, q in
+                    zip(rows.point_id, rows.ts, rows.value, rows.quality, strict=True)]).encode()
     with raw.cursor() as cur, cur.copy(
             "COPY ingest_stage (point_id, ts, value, quality) FROM STDIN") as copy:
         copy.write(data)
@@ -193,7 +191,7 @@ def store(session: Session, batch_id: int, rows: Sequence[Any], tz: str,
     # statement and before point_latest moves: the same code as the portable path
     accs: dict[tuple[int, str, datetime], Acc] = defaultdict(Acc)
     if slow:
-        multipliers = {r.point.id: r.point.multiplier for r in rows}
+        multipliers = {pid: p.multiplier for pid, p in rows.points.items()}
         latest = {pid: (ts, v) for pid, ts, v in conn.execute(text(
             "SELECT point_id, ts, value FROM point_latest WHERE point_id = ANY(:p)"),
             {"p": slow})}
