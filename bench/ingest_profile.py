@@ -48,10 +48,15 @@ def main() -> int:
     ap.add_argument("--senders", type=int, default=4,
                     help="agents, each with its own share of the points (as the HTTP bench)")
     ap.add_argument("--cprofile", action="store_true")
+    ap.add_argument("--setup-sql", default="",
+                    help="SQL run on the bench database before the batches (experiments)")
     args = ap.parse_args()
     url, points = ib.setup(args.points)
     try:
         engine = make_engine(url)
+        if args.setup_sql:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(args.setup_sql)
         sql_time: dict[str, float] = defaultdict(float)
         sql_count: dict[str, int] = defaultdict(int)
 

@@ -21,8 +21,8 @@ from sqlalchemy import (
     BigInteger,
     String,
     and_,
-    any_,
     bindparam,
+    func,
     insert,
     select,
     tuple_,
@@ -151,13 +151,17 @@ def park_timezone(session: Session, park_id: int) -> str:
     return tz or "Asia/Shanghai"
 
 
-def in_list(session: Session, column: Any, values: Sequence[Any], type_: Any) -> Any:
-    """``column IN values``: on PostgreSQL one array parameter, ``= ANY(:p)``, whatever the number
-    of values (hashed by the server; thousands of bind parameters cost more to compile and send
-    than the query takes); a plain IN list elsewhere."""
+def restrict(session: Session, stmt: Any, column: Any, values: Sequence[Any], type_: Any) -> Any:
+    """``stmt`` limited to rows whose ``column`` is in ``values``. On PostgreSQL one array
+    parameter whatever the number of values, joined as ``unnest(:values)``: the plan stays good
+    once the statement is prepared (a generic plan compares ``= ANY($1)`` with every element, row
+    by row), and thousands of bind parameters would cost more to build than the query takes.
+    A plain IN list elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(type_)))
-    return column.in_(list(values))
+        keys = func.unnest(bindparam(None, list(values), type_=ARRAY(type_))).table_valued(
+            "key").render_derived(name="keys")
+        return stmt.join_from(keys, column.table, column == keys.c.key)
+    return stmt.where(column.in_(list(values)))
 
 
 def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _Point]:
@@ -167,12 +171,12 @@ def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _
     step = (len(code_list) or 1) if pg else CHUNK
     for i in range(0, len(code_list), step):
         chunk = code_list[i:i + step]
-        rows = session.connection().execute(select(
+        stmt = select(
             MeteringPoint.code, MeteringPoint.id, MeteringPoint.enterprise_id, MeteringPoint.unit,
             MeteringPoint.measurement, MeteringPoint.multiplier, MeteringPoint.is_active,
-        ).where(MeteringPoint.park_id == park_id,
-                in_list(session, MeteringPoint.code, chunk, String)))
-        for r in rows:
+        ).where(MeteringPoint.park_id == park_id)
+        for r in session.connection().execute(restrict(session, stmt, MeteringPoint.code, chunk,
+                                                       String)):
             out[r.code] = _Point(r.id, r.enterprise_id, r.unit, r.measurement == "cumulative",
                                  r.multiplier if r.multiplier is not None else Decimal(1),
                                  r.is_active)
@@ -321,10 +325,10 @@ def evaluate_alarms(session: Session, point_ids: set[int], now: datetime) -> int
     from dualcarbon.monitoring.models import AlarmRule
 
     windows: dict[int, int] = {}
-    for pid, minutes in session.connection().execute(select(
-            AlarmRule.point_id, AlarmRule.window_minutes).where(
-            in_list(session, AlarmRule.point_id, sorted(point_ids), BigInteger),
-            AlarmRule.is_active.is_(True))):
+    rules = select(AlarmRule.point_id, AlarmRule.window_minutes).where(
+        AlarmRule.is_active.is_(True))
+    for pid, minutes in session.connection().execute(
+            restrict(session, rules, AlarmRule.point_id, sorted(point_ids), BigInteger)):
         if pid is not None:
             windows[pid] = max(windows.get(pid, 0), minutes)
     raised = 0
