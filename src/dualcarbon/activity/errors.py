@@ -64,3 +64,8 @@ register("activity.file", "无法读取文件（应为 .xlsx 或 .csv）",
 register("activity.header", "缺少列 {column}", "Missing column {column}")
 register("activity.incomplete", "数据不完整，无法核算：{problem}",
          "Incomplete for accounting: {problem}")
+register("activity.attachment-type", "凭证文件类型不支持，允许：{allowed}",
+         "File type not accepted; allowed: {allowed}")
+register("activity.attachment-size", "凭证文件不能超过 {max_mb} MB",
+         "The evidence file must not exceed {max_mb} MB")
+register("activity.attachment-empty", "凭证文件为空", "The evidence file is empty")
