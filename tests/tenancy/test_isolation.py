@@ -365,6 +365,7 @@ SELF_OR_REFERENCE = {
     ("GET", "/api/v1/reference/media"),
     ("GET", "/api/v1/reference/units"),
     ("GET", "/api/v1/reference/hj212-factors"),
+    ("GET", "/api/v1/activity-attachments/limits"),
 }
 # Admin-only routes: an enterprise user must be refused outright.
 ADMIN_ONLY = re.compile(r"^/api/v1/(users|security-policy|audit-events)")

@@ -107,3 +107,8 @@ register("activity.allocation.duplicate", "同一分摊对象重复出现", "Tar
 register("activity.allocation.fraction", "分摊比例合计应为 1（现为 {total}）",
          "The fractions must add up to 1 (they add up to {total})")
 register("activity.allocation.zero", "分摊用量合计应大于 0", "The measured use must add up to more than 0")
+register("activity.attachment-type", "凭证文件类型不支持，允许：{allowed}",
+         "File type not accepted; allowed: {allowed}")
+register("activity.attachment-size", "凭证文件不能超过 {max_mb} MB",
+         "The evidence file must not exceed {max_mb} MB")
+register("activity.attachment-empty", "凭证文件为空", "The evidence file is empty")

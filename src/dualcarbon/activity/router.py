@@ -204,6 +204,13 @@ def add_attachment(record_id: Id, session: SessionDep, ctx: DataWrite, settings:
                                   content_type=file.content_type, data_dir=settings.data_dir)
 
 
+@router.get("/activity-attachments/limits", response_model=s.AttachmentLimits,
+            operation_id="activity_attachment_limits")
+def attachment_limits(ctx: DataRead) -> Any:
+    """What an evidence upload may be: the largest size in bytes and the file extensions."""
+    return service.attachment_limits()
+
+
 @router.get("/activity-attachments/{attachment_id}", operation_id="get_activity_attachment")
 def get_attachment(attachment_id: Id, session: SessionDep, ctx: DataRead,
                    settings: SettingsDep) -> Response:

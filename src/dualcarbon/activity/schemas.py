@@ -137,6 +137,11 @@ class AttachmentRead(BaseModel):
     created_at: datetime
 
 
+class AttachmentLimits(BaseModel):
+    max_bytes: int
+    extensions: list[str]
+
+
 class RecordRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int

@@ -48,6 +48,14 @@ RERUN_JOB = "accounting.rerun"
 STATUS_ZH = {"draft": "草稿", "submitted": "已提交", "approved": "已审核", "returned": "已退回",
              "superseded": "已被更正"}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# Evidence (凭证) file types: scans and photos of invoices and test reports, the e-invoice
+# formats (PDF, OFD), spreadsheets and documents; nothing executable or rendered as a page.
+ATTACHMENT_EXTENSIONS = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".xlsx", ".xls", ".csv",
+                         ".docx", ".doc", ".zip")
+
+
+def attachment_limits() -> dict[str, Any]:
+    return {"max_bytes": MAX_ATTACHMENT_BYTES, "extensions": list(ATTACHMENT_EXTENSIONS)}
 
 
 def month_start(d: date) -> date:
@@ -530,8 +538,15 @@ def add_attachment(session: Session, scope: Scope, actor: Actor, record_id: int,
                    data_dir: Path) -> ActivityAttachment:
     rec, ds = _record(session, scope, record_id)
     _editable(session, scope, ds)
-    if not content or len(content) > MAX_ATTACHMENT_BYTES:
-        raise Invalid(field_errors=[FieldError(("body", "file"), "activity.file")])
+    ext = Path(filename).suffix.lower()
+    if ext not in ATTACHMENT_EXTENSIONS:
+        raise Invalid(field_errors=[FieldError(("body", "file"), "activity.attachment-type", {
+            "allowed": " ".join(ATTACHMENT_EXTENSIONS)})])
+    if not content:
+        raise Invalid(field_errors=[FieldError(("body", "file"), "activity.attachment-empty")])
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise Invalid(field_errors=[FieldError(("body", "file"), "activity.attachment-size", {
+            "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)})])
     digest = hashlib.sha256(content).hexdigest()
     key = f"activity/{digest[:2]}/{digest}"
     path = data_dir / key

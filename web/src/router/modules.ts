@@ -48,5 +48,6 @@ export const MENU: MenuEntry[] = [
   { path: '/activity', name: 'activity', title: 'accounting.nav.activity', perm: 'activity.data:write', group: 'accounting', icon: 'EditPen', component: () => import('@/views/accounting/ActivityView.vue') },
   { path: '/activity-review', name: 'activity-review', title: 'accounting.nav.review', perm: 'activity.data:review', group: 'accounting', icon: 'Stamp', component: () => import('@/views/accounting/ReviewView.vue') },
   { path: '/accounting-results', name: 'accounting-results', title: 'accounting.nav.results', perm: 'accounting.run:read', group: 'accounting', icon: 'TrendCharts', component: () => import('@/views/accounting/ResultsView.vue') },
+  { path: '/park-accounting', name: 'park-accounting', title: 'accounting.nav.park', perm: 'accounting.park_run:read', group: 'accounting', icon: 'PieChart', component: () => import('@/views/accounting/ParkResultsView.vue') },
   { path: '/factors', name: 'factors', title: 'accounting.nav.factors', perm: 'factors.parameter:read', group: 'accounting', icon: 'Collection', component: () => import('@/views/accounting/FactorsView.vue') },
 ]

@@ -36,3 +36,21 @@ export function fmt(v: string | number | null | undefined, digits = 2): string {
   const n = Number(v)
   return Number.isFinite(n) ? n.toLocaleString('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(v)
 }
+
+export type PeriodKind = 'month' | 'quarter' | 'year'
+
+/** First and last day of a period: month 'YYYY-MM', quarter 'YYYY-Qn', year 'YYYY'. */
+export function periodBounds(kind: PeriodKind, value: string): [string, string] {
+  if (kind === 'month') return monthBounds(value)
+  if (kind === 'year') return [`${value}-01-01`, `${value}-12-31`]
+  const [y, q] = value.split('-Q')
+  const first = (Number(q) - 1) * 3 + 1
+  const start = `${y}-${String(first).padStart(2, '0')}`
+  return [monthBounds(start)[0], monthBounds(`${y}-${String(first + 2).padStart(2, '0')}`)[1]]
+}
+
+/** Signed difference with thousands separators: '+1,234.50' / '−12.00'. */
+export function fmtDelta(v: number, digits = 2): string {
+  const s = fmt(Math.abs(v), digits)
+  return v > 0 ? `+${s}` : v < 0 ? `−${s}` : s
+}
