@@ -137,3 +137,10 @@ def test_enterprises_in_different_provinces_get_their_own_grid_factor(client, se
     boundary = park_run.result["boundary"]
     assert boundary["electricity_factor_key"] == "grid.location.province.jiangsu@2022"
     assert Decimal(boundary["electricity_import_mwh"]) == 2000
+    # …with the grid scope the enterprises agree on: all national → the national factor
+    for ent in (e_js, e_moved):
+        r = admin.put(f"{API}/accounting-options/{ent.id}", json={"grid_scope": "national"})
+        assert r.status_code == 200, r.text
+        assert factor(ent, 2022)[0] == "grid.location.national@2022"
+    park_run = runs.run_park(session, jiangsu.id, date(2022, 3, 1), date(2022, 3, 31))
+    assert park_run.result["boundary"]["electricity_factor_key"] == "grid.location.national@2022"

@@ -11,7 +11,14 @@ from sqlalchemy.orm import Session
 from dualcarbon.core.accounting import park_base
 from dualcarbon.core.accounting.catalogue import grid
 from dualcarbon.core.accounting.dataio import to_dict
-from dualcarbon.core.accounting.model import ActivityDocument, Park, ParkDocument, Period
+from dualcarbon.core.accounting.model import (
+    ActivityDocument,
+    GridScope,
+    Options,
+    Park,
+    ParkDocument,
+    Period,
+)
 from dualcarbon.core.accounting.parameters import ParameterSet
 from dualcarbon.core.accounting.park import account_park
 from dualcarbon.core.accounting.park_base import ParkBaseFigures
@@ -30,9 +37,11 @@ def park_info(session: Session, park_id: int) -> dict[str, Any]:
 
 def account(info: dict[str, Any], start: date, end: date, docs: list[ActivityDocument],
             params: ParameterSet, base: ParkBaseFigures | None = None) -> dict[str, Any]:
-    """Park result as JSON. The boundary grid factor is the park's own (its registry province
-    and regional grid mapped to the grid-factor keys), whatever the enterprises' documents use;
-    a park without them (an older stored run) falls back to what the documents agree on."""
+    """Park result as JSON. The boundary grid factor is looked up where the park is (its
+    registry province and regional grid mapped to the grid-factor keys), whatever province the
+    enterprises' documents name; a park without them (an older stored run) falls back to what
+    the documents agree on. The grid scope (auto / province / region / national) and GWP set
+    are the ones the enterprises' documents agree on, else the defaults."""
     provinces = {d.enterprise.province for d in docs}
     regions = {d.enterprise.region for d in docs}
     if "province" in info or "region" in info:
@@ -41,7 +50,12 @@ def account(info: dict[str, Any], start: date, end: date, docs: list[ActivityDoc
         province = provinces.pop() if len(provinces) == 1 else None
         region = regions.pop() if len(regions) == 1 else None
     park = Park(id=info["id"], name=info["name"], province=province, region=region)
-    pdoc = ParkDocument(park=park, period=Period(start=start, end=end), enterprises=docs)
+    scopes = {d.options.grid_scope for d in docs}
+    gwp = {d.options.gwp_set for d in docs}
+    options = Options(grid_scope=scopes.pop() if len(scopes) == 1 else GridScope.AUTO,
+                      gwp_set=gwp.pop() if len(gwp) == 1 else Options().gwp_set)
+    pdoc = ParkDocument(park=park, period=Period(start=start, end=end), enterprises=docs,
+                        options=options)
     result = account_park(pdoc, params)
     out: dict[str, Any] = to_dict(result)
     if base is not None:

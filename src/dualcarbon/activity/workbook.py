@@ -816,11 +816,14 @@ def _sheet(wb: Workbook, title: str, cols: Any, rows: list[dict[str, Any]]) -> N
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    for row in rows:
-        ws.append([row.get(f) for f, _, _ in cols])
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+    for r, row in enumerate(rows, start=2):
+        for c, (f, _, _) in enumerate(cols, start=1):
+            value = row.get(f)
+            if value is None:
+                continue
+            cell = ws.cell(r, c, value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # user text is never a formula
     for i, (_, zh, _) in enumerate(cols, start=1):
         ws.column_dimensions[get_column_letter(i)].width = min(max(12, len(zh) * 2), 40)
     ws.freeze_panes = "B2"
