@@ -4,7 +4,9 @@ transaction, and helpers to act as any role."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -103,7 +105,7 @@ def session(engine: Engine) -> Iterator[Session]:
 @pytest.fixture
 def app(settings: Settings, session: Session):  # type: ignore[no-untyped-def]
     from dualcarbon.server.app import create_app
-    from dualcarbon.server.deps import get_session
+    from dualcarbon.server.deps import get_session, get_session_factory
 
     application = create_app(settings, run_jobs=False)
 
@@ -112,6 +114,16 @@ def app(settings: Settings, session: Session):  # type: ignore[no-untyped-def]
         session.flush()
 
     application.dependency_overrides[get_session] = _session
+    # streams open short sessions of their own: in tests they share the test's transaction,
+    # one user at a time (a Session is not thread-safe)
+    lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _shared() -> Iterator[Session]:
+        with lock:
+            yield session
+
+    application.dependency_overrides[get_session_factory] = lambda: _shared
     return application
 
 

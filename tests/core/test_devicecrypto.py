@@ -159,3 +159,25 @@ def test_hkdf_sha256_rfc5869_case1() -> None:
     assert okm.hex() == (
         "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
     )
+
+
+def test_envelope_signature_round_trip_and_tampering() -> None:
+    key = bytes(range(16))
+    base = "cmis/v1/P01/ENT001/EDGE001"
+    unsigned = (b'{"v":1,"msg_id":"EDGE001:E:1","points":[{"pt":"A","v":11.82}],'
+                b'"sig":{"alg":"HMAC-SM3","kid":"dk-1","val": ""}}')
+    for alg in ("HMAC-SM3", "HMAC-SHA256"):
+        signed = dc.sign_envelope(key, alg, base, unsigned)
+        val = signed.split(b'"val": "')[1].split(b'"')[0].decode()
+        # the MAC is over the topic base and the envelope with an empty val
+        assert bytes.fromhex(val) == dc.hmac_digest(
+            alg, key, base.encode() + b"\n" + unsigned)
+        assert dc.verify_envelope(key, alg, base, signed, val)
+        assert not dc.verify_envelope(key, alg, base + "X", signed, val)
+        assert not dc.verify_envelope(key, alg, base, signed.replace(b"11.82",
+                                                                            b"11.83"), val)
+        assert not dc.verify_envelope(key[::-1], alg, base, signed, val)
+        assert not dc.verify_envelope(key, alg, base, signed, val[:-2])
+        assert not dc.verify_envelope(key, "md5", base, signed, val)
+    with pytest.raises(ValueError):
+        dc.sign_envelope(key, "HMAC-SM3", base, b'{"sig":{"val":"x"}}')

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -64,8 +65,10 @@ def world(session):
         targets[label].update(_collection_objects(session, ent, targets[label], label))
         targets[label].update(_activity_objects(session, ent, label))
         targets[label]["factor_parameter"] = _factor_object(session, park2, label)
+        targets[label]["park_base"] = _park_base_object(session, park2, label)
         targets[label]["accounting_run"] = _accounting_run(session, ent, label)
         targets[label].update(_cems_objects(session, ent, targets[label], label))
+        targets[label].update(_hj212_objects(session, ent, targets[label], label))
     user = make_user(session, "enterprise_user", enterprise=ent_a)
     other_user = make_user(
         session,
@@ -95,7 +98,7 @@ RESOURCE_OF_PATH = {
     "/api/v1/om-records": "om_record", "/api/v1/qc-records": "qc_record",
     "/api/v1/ingest-batches": "ingest_batch", "/api/v1/point-latest": "point_latest",
     "/api/v1/daily-records": "ingest_batch", "/api/v1/monthly-ledgers": "ingest_batch",
-    "/api/v1/ledger-cross-check": "ingest_batch",
+    "/api/v1/ledger-cross-check": "ingest_batch", "/api/v1/monitoring-report": "ingest_batch",
     "/api/v1/meter-replacements": "meter_replacement",
     "/api/v1/invoice-entries": "invoice_entry", "/api/v1/device-keys": "device_key",
     "/api/v1/readings": "reading_import",
@@ -105,9 +108,25 @@ RESOURCE_OF_PATH = {
     "/api/v1/factors": "factor_parameter",
     "/api/v1/accounting": "accounting_run",
     "/api/v1/cems-units": "cems_unit",
+    "/api/v1/accounting-options": "enterprise",
+    "/api/v1/park-base-data": "park_base",
+    "/api/v1/hj212-devices": "hj212_device", "/api/v1/hj212-factor-maps": "hj212_factor_map",
+    "/api/v1/reading-corrections": "reading_correction",
 }
 # The device door authenticates devices, not users: a user's bearer token gets 401.
 DEVICE_DOOR = {("POST", "/api/v1/ingest/batches")}
+
+
+def _hj212_objects(session, ent, t, label):
+    from dualcarbon.protocols.hj212_service import create_device, map_factor
+
+    dev = create_device(session, park_id=ent.park_id, enterprise_id=ent.id,
+                        mn=f"{MARK}{label}".ljust(24, "0"), name=f"{MARK}-{label}-logger",
+                        password="123456")
+    pt = make_point(session, ent, name=f"{MARK}-{label}-o2", unit="%",
+                    measurement="instantaneous")
+    fm = map_factor(session, dev, cn=2011, factor_code="a19001", point_id=pt.id, basis="dry")
+    return {"hj212_device": dev, "hj212_factor_map": fm}
 
 
 def _cems_objects(session, ent, t, label):
@@ -141,11 +160,17 @@ def _collection_objects(session, ent, t, label):
                        unit="kWh", document_no=f"{MARK}-{label}", created_by="x")
     key = DeviceKey(park_id=ent.park_id, enterprise_id=ent.id, key_id=f"dk-{MARK}-{label}",
                     name=f"{MARK}-{label}-key", secret="s", created_by="x")
-    session.add_all([rep, inv, key])
+    from dualcarbon.collection.models import ReadingCorrection
+
+    fix = ReadingCorrection(park_id=ent.park_id, enterprise_id=ent.id, point_id=pt.id, ts=now,
+                            original_value=1, old_value=1, new_value=2,
+                            reason=f"{MARK}-{label}-fix", created_by=f"{MARK}-{label}")
+    session.add_all([rep, inv, key, fix])
     session.flush()
     return {"ingest_batch": session.get(IngestBatch, res.batch_id),
             "point_latest": pt, "meter_replacement": rep,
-            "invoice_entry": inv, "device_key": key, "reading_import": pt}
+            "invoice_entry": inv, "device_key": key, "reading_import": pt,
+            "reading_correction": fix}
 
 
 def _activity_objects(session, ent, label):
@@ -187,6 +212,24 @@ def _factor_object(session, park2, label):
                           version="v1", value_text="1", tier="user", note=f"{MARK}-{label}",
                           source_document=f"{MARK}-{label}", created_by="x")
     session.add(row)
+    session.flush()
+    return row
+
+
+def _park_base_object(session, park2, label):
+    # park-level rows are readable by the park's own enterprises (db/tenancy.py): both targets
+    # are park 2's, for two years
+    from decimal import Decimal
+
+    from dualcarbon.parkbase.models import ParkBaseData, ParkBaseFuel
+
+    row = ParkBaseData(park_id=park2.id, year=2020 if label == "b" else 2021, month=0,
+                       gdp_1e4_cny=Decimal("123.4"), note=f"{MARK}-{label}-base",
+                       created_by=f"{MARK}-{label}", updated_by=f"{MARK}-{label}")
+    session.add(row)
+    session.flush()
+    session.add(ParkBaseFuel(park_id=park2.id, base_id=row.id, fuel=f"{MARK}-{label}-fuel",
+                             quantity=Decimal(1), unit="t"))
     session.flush()
     return row
 
@@ -280,6 +323,11 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "cems_unit": {"enterprise_id": ent.id, "code": "NEWC", "name": "x",
                       "co2_point_id": t["metering_point"].id,
                       "flow_point_id": t["metering_point"].id},
+        "park_base": {"park_id": t["park"].id, "year": 2030, "gdp_1e4_cny": "1"},
+        "hj212_device": {"enterprise_id": ent.id, "mn": "0" * 24, "name": "x"},
+        "hj212_factor_map": {},
+        "reading_correction": {"point_id": t["metering_point"].id,
+                               "ts": "2026-01-01T00:00:00Z", "value": "5", "reason": "HACKED"},
         "qc_record": {"enterprise_id": ent.id, "kind": "temperature",
                       "performed_at": "2026-01-01T00:00:00Z", "reference_value": "1",
                       "measured_value": "2"},
@@ -287,14 +335,20 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"},
+                "park_base": {"note": "HACKED", "gdp_1e4_cny": "9"},
+                "hj212_factor_map": {"basis": "wet"},
                 "activity_record": {"comment": "HACKED", "quantity": "9"}}
+PUT_BODIES = {"enterprise": {"gwp_set": "AR6", "grid_province_code": "510000"}}
 POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
                ("activity_dataset", "records"): {"source_id": 1, "quantity": "9"},
                ("activity_dataset", "approve"): {"comment": "x"},
                ("activity_dataset", "return"): {"comment": "x"},
                ("activity_dataset", "correct"): {"reason": "x"},
                ("cems_unit", "compute"): {"start": "2026-01-01T00:00:00Z",
-                                          "end": "2026-01-02T00:00:00Z"}}
+                                          "end": "2026-01-02T00:00:00Z"},
+               ("hj212_device", "factors"): {"cn": 2011, "factor_code": "a05001",
+                                             "point_id": 1}}
+PUT_BODIES = {"hj212_device": {"factors": []}}
 
 # Routes that carry no tenant data, or are the caller's own identity: what they may answer.
 SELF_OR_REFERENCE = {
@@ -310,6 +364,7 @@ SELF_OR_REFERENCE = {
     ("GET", "/api/v1/reference/device-types"),
     ("GET", "/api/v1/reference/media"),
     ("GET", "/api/v1/reference/units"),
+    ("GET", "/api/v1/reference/hj212-factors"),
     ("GET", "/api/v1/activity-attachments/limits"),
 }
 # Admin-only routes: an enterprise user must be refused outright.
@@ -381,6 +436,8 @@ def test_every_route_is_isolated(app, client, session, world):
                         {"park_id": t["park"].id},
                         {"q": MARK},
                     ):
+                        if path.endswith("/stream"):  # server-sent events: a short stream
+                            params = {**params, "max_seconds": 1}
                         r = _call(as_a, m, concrete, params=params)
                         assert r.status_code in (200, 403), (m, path, r.status_code)
                         if path.endswith("/export"):
@@ -401,9 +458,17 @@ def test_every_route_is_isolated(app, client, session, world):
                     r = _call(as_a, m, concrete, body=body)
                     assert r.status_code in (403, 404), (m, path, r.status_code)
                     assert MARK not in r.text
+                elif m == "PUT":
+                    r = _call(as_a, m, concrete, body=PUT_BODIES.get(resource, {}))
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                    assert MARK not in r.text
                 elif m == "DELETE":
                     r = _call(as_a, m, concrete)
                     assert r.status_code in (403, 404), (m, path, r.status_code)
+                elif m == "PUT":
+                    r = _call(as_a, m, concrete, body=PUT_BODIES[resource])
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                    assert MARK not in r.text
                 else:
                     pytest.fail(f"unhandled method {m} {path}")
             checked += 1
@@ -417,6 +482,17 @@ def test_every_route_is_isolated(app, client, session, world):
         assert (t["activity_dataset"].status, t["activity_record"].comment,
                 t["activity_record"].quantity) == ("submitted", f"{MARK}-{x}-rec", 1)
         assert t["activity_source"].name == f"{MARK}-{x}-src"
+        session.refresh(t["hj212_device"])
+        assert t["hj212_device"].name == f"{MARK}-{x}-logger"
+        assert session.get(type(t["hj212_factor_map"]), t["hj212_factor_map"].id).basis == "dry"
+    from dualcarbon.activity.models import AccountingOptions
+    from dualcarbon.parkbase.models import ParkBaseData
+
+    assert session.scalar(select(func.count(AccountingOptions.id))) == 0
+    assert session.scalar(select(func.count(ParkBaseData.id))) == 2
+    for x in "bc":
+        row = world["targets"][x]["park_base"]
+        assert (row.note, row.gdp_1e4_cny) == (f"{MARK}-{x}-base", Decimal("123.4"))
     assert checked >= 40
 
 

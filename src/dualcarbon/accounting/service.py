@@ -225,22 +225,25 @@ def _park_run(session: Session, park_id: int, period_start: date, period_end: da
     """Aggregate the latest enterprise runs with the engine's park function (on their stored
     documents, with the park's current parameter set)."""
     from dualcarbon.accounting import park as park_level
+    from dualcarbon.parkbase import service as parkbase
 
     runs = latest_enterprise_runs(session, park_id, period_start, period_end)
     if not runs:
         raise NoEnterpriseRuns()
     docs = [from_dict(ActivityDocument, r.document) for r in runs]
     park_info = park_level.park_info(session, park_id)
+    base, base_rows = parkbase.figures_for(session, park_id, period_start, period_end)
     run = AccountingRun(
         park_id=park_id, enterprise_id=None, level="park", period_start=period_start,
         period_end=period_end, period_kind=period_kind(period_start, period_end),
         methodology="park", trigger=trigger, rerun_of=rerun_of,
         document={"enterprise_runs": [r.id for r in runs], "park": park_info,
+                  "park_base": {"rows": base_rows, "figures": to_dict(base)},
                   **({"refreshed": refreshed} if refreshed is not None else {})},
         created_by=actor.username)
     try:
         params = factors.parameter_set(session, park_id)
-        result = park_level.account(park_info, period_start, period_end, docs, params)
+        result = park_level.account(park_info, period_start, period_end, docs, params, base)
     except DomainError as exc:
         run.status, run.error, run.parameter_refs = "failed", str(exc.detail or exc.code), []
     except ArithmeticError as exc:  # e.g. a zero the engine divides by: the input's fault
@@ -444,10 +447,14 @@ def indicators(run: AccountingRun) -> dict[str, Any]:
     """Intensity and energy figures of a run."""
     res = result_of(run)
     if run.level == "park":
+        base = res.get("park_base") or {}
         return {"energy_tce": res.get("energy_tce"),
                 "energy_excluding_feedstock_tce": res.get("energy_excluding_feedstock_tce"),
                 "value_added_1e4_cny": res.get("value_added_1e4_cny"),
-                "intensity_tco2e_per_1e4_cny": res.get("intensity_tco2e_per_1e4_cny")}
+                "intensity_tco2e_per_1e4_cny": res.get("intensity_tco2e_per_1e4_cny"),
+                "park_base": base.get("indicators"),
+                "park_base_figures": base.get("figures"),
+                "cross_checks": base.get("cross_checks", [])}
     energy = {k: v for k, v in res["energy"].items() if k != "lines"}
     return {"energy": energy, "intensities": res.get("intensities", {}),
             "electricity": res.get("electricity", {}),

@@ -67,6 +67,24 @@ def delete_source(source_id: Id, session: SessionDep, ctx: SourceWrite) -> Respo
     return Response(status_code=204)
 
 
+# --------------------------------------------------------------------------- accounting options
+
+
+@router.get("/accounting-options/{enterprise_id}", response_model=s.OptionsRead,
+            operation_id="get_accounting_options")
+def get_options(enterprise_id: Id, session: SessionDep, ctx: SourceRead) -> Any:
+    """The enterprise's accounting options (defaults when none are stored) and where its grid
+    factor is looked up (its own province/region, else the park's)."""
+    return service.get_options(session, ctx.scope, enterprise_id)
+
+
+@router.put("/accounting-options/{enterprise_id}", response_model=s.OptionsRead,
+            operation_id="put_accounting_options")
+def put_options(enterprise_id: Id, data: s.OptionsIn, session: SessionDep,
+                ctx: SourceWrite) -> Any:
+    return service.put_options(session, ctx.scope, ctx.actor, enterprise_id, data)
+
+
 # ------------------------------------------------------------------------------------ datasets
 
 

@@ -42,6 +42,8 @@ register(CollectionNotFound.code, "对象不存在或无权访问", "Not found o
 register(IngestUnauthenticated.code, "设备认证失败", "Device authentication failed")
 register(UnknownDeviceKey.code, "设备密钥不存在或已吊销", "Unknown or revoked device key")
 register(BadSignature.code, "签名校验失败", "Signature verification failed")
+register("ingest.signature-missing", "该边缘网关须对报文签名，但报文未带签名（sig）",
+         "This edge must sign its envelopes; the envelope carries no signature (sig)")
 register(StaleTimestamp.code, "请求时间戳超出允许范围（±300 秒），请校准时钟",
          "Request timestamp outside the ±300 s window; check the clock")
 register(BadPayload.code, "数据包无法解析：{reason}", "The payload cannot be read: {reason}")
@@ -70,3 +72,6 @@ register("collection.import.missing-column", "缺少必需的列：{column}", "R
 register("collection.import.file-type", "只支持 CSV 或 Excel（.xlsx）文件",
          "Only CSV or Excel (.xlsx) files are supported")
 register("collection.import.too-many-rows", "行数超过上限 {max}", "More than {max} rows")
+register("collection.correction.no-reading", "该计量点在此时刻没有读数（只能修正已收到的读数）",
+         "The point has no reading at this time (only a received reading can be corrected)")
+register("collection.correction.unchanged", "新数值与当前数值相同", "The new value equals the current one")

@@ -183,3 +183,26 @@ class DeviceKey(IdMixin, TimestampMixin, EnterpriseScoped, Base):
     rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
+    # the MQTT edge (topic level cmis/v1/{park}/{ent}/{edge}) whose envelopes this key signs: an
+    # edge with a bound active key must sign every envelope (decision 0034)
+    mqtt_edge: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class ReadingCorrection(IdMixin, EnterpriseScoped, Base):
+    """One correction of a stored reading (数据修正): ``readings`` holds the effective value, this
+    table the history — the value as first received (``original_value``), the value before and
+    after this correction, why and by whom (decision 0033)."""
+
+    __tablename__ = "reading_corrections"
+    __table_args__ = (Index("ix_reading_corrections_point_ts", "point_id", "ts"),)
+
+    point_id: Mapped[int] = mapped_column(
+        IdPK, ForeignKey("metering_points.id", ondelete="CASCADE"))
+    ts: Mapped[datetime] = mapped_column(UTCDateTime)
+    original_value: Mapped[Decimal] = mapped_column(DecimalAsRead)
+    old_value: Mapped[Decimal] = mapped_column(DecimalAsRead)
+    new_value: Mapped[Decimal] = mapped_column(DecimalAsRead)
+    reason: Mapped[str] = mapped_column(Text)
+    batch_id: Mapped[int | None] = mapped_column(IdPK)  # the change's seq (point_latest)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -8,23 +8,33 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from dualcarbon.audit import service as audit
-from dualcarbon.collection import devicekeys, imports, ledgers, service
+from dualcarbon.collection import (
+    corrections,
+    devicekeys,
+    imports,
+    ledgers,
+    live,
+    reports,
+    service,
+)
 from dualcarbon.collection import schemas as s
 from dualcarbon.collection.errors import BadPayload
 from dualcarbon.identity.roles import Role, extend_role
 from dualcarbon.schematypes import Id, PageNo, PageSize
 from dualcarbon.server import problems
-from dualcarbon.server.deps import Ctx, SessionDep, require
+from dualcarbon.server.deps import Ctx, SessionDep, SessionFactoryDep, require
 from dualcarbon.server.xlsx import workbook_bytes, xlsx_response
 
 for _role in (Role.PARK_ADMIN, Role.ENTERPRISE_USER):
     extend_role(_role, "collection.reading:read", "collection.reading:write",
                 "collection.device_key:read")
 extend_role(Role.PARK_ADMIN, "collection.device_key:write")
+# correcting a stored reading (数据修正) is a park-level control: the park administrator
+extend_role(Role.PARK_ADMIN, "collection.reading:correct")
 extend_role(Role.VERIFIER, "collection.reading:read")
 
 router = APIRouter(tags=["collection"])
@@ -32,6 +42,7 @@ ReadCtx = Annotated[Ctx, Depends(require("collection.reading:read"))]
 WriteCtx = Annotated[Ctx, Depends(require("collection.reading:write"))]
 KeyRead = Annotated[Ctx, Depends(require("collection.device_key:read"))]
 KeyWrite = Annotated[Ctx, Depends(require("collection.device_key:write"))]
+CorrectCtx = Annotated[Ctx, Depends(require("collection.reading:correct"))]
 Year = Annotated[int, Query(ge=2000, le=2100)]
 
 
@@ -107,6 +118,36 @@ def point_latest(session: SessionDep, ctx: ReadCtx,
     return answer
 
 
+@router.get("/point-latest/stream", operation_id="stream_point_latest",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "server-sent events: `latest` (seq, items)"}})
+async def point_latest_stream(request: Request, session: SessionDep, factory: SessionFactoryDep,
+                              ctx: ReadCtx,
+                              since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+                              enterprise_id: Id | None = None,
+                              max_seconds: Annotated[float, Query(ge=1, le=3600)] = 300
+                              ) -> StreamingResponse:
+    """Server-sent events of ``point-latest``: a snapshot, then each change within a fraction of
+    a second of its commit, until ``max_seconds`` (the browser reconnects, re-checking the
+    session). ``Last-Event-ID`` resumes from the last ``seq`` seen."""
+    resume = request.headers.get("last-event-id", "")
+    if resume.isdigit():
+        since = max(since, int(resume))
+    # the stream outlives the request's unit of work: end it now, do not hold a connection
+    session.commit()
+    fetch_rows = live.fetcher(factory, ctx.scope, enterprise_id)
+
+    def fetch(after: int) -> dict[str, Any]:
+        answer: dict[str, Any] = plain(fetch_rows(after))
+        return answer
+
+    body = live.stream(live.watcher_of(request.app.state, factory), fetch, since=since,
+                       max_seconds=max_seconds, disconnected=request.is_disconnected)
+    return StreamingResponse(body, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
 @router.get("/metering-points/{point_id}/readings", operation_id="point_readings")
 def point_readings(point_id: Id, session: SessionDep, ctx: ReadCtx,
                    start: datetime | None = None, end: datetime | None = None,
@@ -115,6 +156,12 @@ def point_readings(point_id: Id, session: SessionDep, ctx: ReadCtx,
     end = _aware(end) or datetime.now(UTC)
     start = _aware(start) or end - timedelta(days=1)
     items = service.history(session, point.id, start=start, end=end, granularity=granularity)
+    if granularity == "raw":
+        marks = corrections.corrected_marks(session, point.id, start, end)
+        for item in items:
+            original = marks.get(item["ts"])
+            item["corrected"] = original is not None
+            item["original_value"] = original
     answer: dict[str, Any] = plain({"point_id": point.id, "point_code": point.code,
                                     "unit": point.unit, "granularity": granularity,
                                     "items": items})
@@ -125,6 +172,35 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@router.get("/monitoring-report", operation_id="monitoring_report")
+def monitoring_report(session: SessionDep, ctx: ReadCtx, grain: reports.Grain = "day",
+                      period: str | None = None, enterprise_id: Id | None = None,
+                      medium: str | None = None,
+                      point_id: Annotated[list[int] | None, Query()] = None) -> dict[str, Any]:
+    """在线监测日报/月报/年报 of an enterprise's points (and its CEMS CO2 mass), from rollups."""
+    answer: dict[str, Any] = plain(reports.build(
+        session, ctx.scope, enterprise_id=enterprise_id, grain=grain, period=period,
+        medium=medium, point_ids=point_id))
+    return answer
+
+
+@router.get("/monitoring-report/export", operation_id="export_monitoring_report",
+            response_class=Response,
+            responses={200: {"content": {"application/vnd.openxmlformats-officedocument."
+                                         "spreadsheetml.sheet": {}}}})
+def export_monitoring_report(session: SessionDep, ctx: ReadCtx, grain: reports.Grain = "day",
+                             period: str | None = None, enterprise_id: Id | None = None,
+                             medium: str | None = None,
+                             point_id: Annotated[list[int] | None, Query()] = None) -> Response:
+    report = reports.build(session, ctx.scope, enterprise_id=enterprise_id, grain=grain,
+                           period=period, medium=medium, point_ids=point_id)
+    audit.record(session, ctx.actor, "export", object_type="monitoring_report",
+                 object_id=report["enterprise_id"], object_label=report["enterprise_name"],
+                 detail=f"{grain} {report['period']}")
+    return xlsx_response(reports.workbook(report, ctx.locale),
+                         f"{report['enterprise_name']}-{grain}-{report['period']}.xlsx")
 
 
 @router.get("/daily-records", operation_id="list_daily_records")
@@ -201,6 +277,34 @@ def ledger_cross_check(session: SessionDep, ctx: ReadCtx, year: Year | None = No
                                 tolerance_pct=tolerance_pct)
     flagged = sum(1 for i in items if i["check"] == "deviation")
     return {"items": plain(items), "total": len(items), "deviations": flagged}
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+@router.post("/reading-corrections", response_model=s.CorrectionRead, status_code=201,
+             operation_id="create_reading_correction")
+def create_correction(data: s.CorrectionIn, session: SessionDep, ctx: CorrectCtx) -> Any:
+    """数据修正: a stored reading gets a new value (reason required); the original is kept in
+    the correction history, rollups/ledgers/latest value follow, a device resend does not undo
+    it."""
+    row = corrections.correct_reading(session, ctx.scope, ctx.actor, point_id=data.point_id,
+                                      ts=data.ts, value=data.value, reason=data.reason)
+    return s.CorrectionRead.model_validate(corrections.correction_out(session, [row])[0])
+
+
+@router.get("/reading-corrections", operation_id="list_reading_corrections")
+def list_corrections(session: SessionDep, ctx: ReadCtx, page: PageNo = 1, size: PageSize = 20,
+                     enterprise_id: Id | None = None, point_id: Id | None = None,
+                     start: datetime | None = None, end: datetime | None = None
+                     ) -> dict[str, Any]:
+    """Correction history (newest first): original value, before → after, reason, who, when."""
+    result = corrections.list_corrections(session, ctx.scope, page=page, size=size,
+                                          enterprise_id=enterprise_id, point_id=point_id,
+                                          start=_aware(start), end=_aware(end))
+    items = [plain(s.CorrectionRead.model_validate(r).model_dump())
+             for r in corrections.correction_out(session, result.items)]
+    return _page(result, items)
 
 
 # --------------------------------------------------------------------------- replacements

@@ -12,15 +12,22 @@ from dualcarbon.schematypes import DecimalStr, Id, InModel
 Quantity = Annotated[Decimal, Field(max_digits=24, decimal_places=10, ge=0)]
 
 
+# an MQTT topic level: no '+', '#' or '/' (protocols.md §4.4), ASCII
+MqttEdge = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
+
+
 class DeviceKeyIn(InModel):
     enterprise_id: Id
     name: Annotated[str, Field(min_length=1, max_length=100)]
     algorithm: Literal["hmac-sm3", "hmac-sha256"] = "hmac-sm3"
+    # the MQTT edge this key signs for: that edge must then sign every envelope
+    mqtt_edge: MqttEdge | None = None
 
 
 class DeviceKeyUpdate(InModel):
     name: Annotated[str | None, Field(min_length=1, max_length=100)] = None
     algorithm: Literal["hmac-sm3", "hmac-sha256"] | None = None
+    mqtt_edge: MqttEdge | None = None  # null unbinds
 
 
 class DeviceKeyRead(BaseModel):
@@ -36,6 +43,7 @@ class DeviceKeyRead(BaseModel):
     last_used_at: datetime | None
     created_at: datetime
     created_by: str
+    mqtt_edge: str | None
 
 
 class DeviceKeyIssued(DeviceKeyRead):
@@ -126,3 +134,30 @@ class BatchRead(BaseModel):
     rejected_count: int
     rejected: list[dict[str, object]]
     created_by: str | None
+
+
+class CorrectionIn(InModel):
+    """A corrected value for a stored reading; the value is a decimal string (its digits are
+    kept), the reason is required."""
+
+    point_id: Id
+    ts: AwareDatetime
+    value: Annotated[str, Field(min_length=1, max_length=40)]
+    reason: Annotated[str, Field(min_length=2, max_length=500)]
+
+
+class CorrectionRead(BaseModel):
+    id: int
+    park_id: int
+    enterprise_id: int
+    point_id: int
+    point_code: str | None
+    point_name: str | None
+    unit: str | None
+    ts: datetime
+    original_value: DecimalStr
+    old_value: DecimalStr
+    new_value: DecimalStr
+    reason: str
+    created_by: str
+    created_at: datetime

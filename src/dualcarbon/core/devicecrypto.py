@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import hmac as _hmac
 import os
+import re
 from typing import Final
 
 from gmssl import func as _gm_func
@@ -48,13 +49,16 @@ __all__ = [
     "decrypt",
     "derive_key",
     "encrypt",
+    "envelope_message",
     "hmac_digest",
     "hmac_sm3_gmssl",
     "sign",
+    "sign_envelope",
     "signed_message",
     "sm3_hex",
     "timestamp_fresh",
     "verify",
+    "verify_envelope",
 ]
 
 SIGNATURE_ALGS: Final = ("hmac-sha256", "hmac-sm3")
@@ -171,6 +175,54 @@ def verify(secret: bytes, header_value: str, timestamp: int, batch_id: str, body
 def timestamp_fresh(timestamp: int, now: float, window_s: int = DEFAULT_WINDOW_S) -> bool:
     """``|now − timestamp| ≤ window_s`` (the door's ±300 s rule)."""
     return abs(float(now) - float(timestamp)) <= window_s
+
+
+# --------------------------------------------------------------------------- MQTT envelope
+#
+# The MQTT envelope carries its own signature (protocols.md §4.4, §6.6):
+#     {..., "sig": {"alg": "HMAC-SM3", "kid": "<device key id>", "val": "<hex>"}}
+# ``val`` is the HMAC over ``f"{topic_base}\n".encode() + payload``, where ``payload`` is the
+# envelope's exact bytes with ``val`` still empty (``"val":""``) and ``topic_base`` the topic's
+# ``cmis/v1/{park}/{ent}/{edge}`` (so a signed message cannot be replayed under another edge;
+# the rt/hist lane and stream are not covered, an edge may move a message between lanes).
+# Signing = write the JSON with ``"val":""``, MAC it, put the hex in. Verifying = take the one
+# ``"<hex>"`` out again and MAC the result: byte-exact, no JSON canonicalisation needed.
+
+_VAL_PLACEHOLDER = re.compile(rb'("val"\s*:\s*)""')
+_HEX_MAC = re.compile(r"[0-9a-f]{64}")
+
+
+def envelope_message(topic_base: str, unsigned_payload: bytes) -> bytes:
+    """The exact bytes an envelope signature covers."""
+    return topic_base.encode() + b"\n" + unsigned_payload
+
+
+def sign_envelope(secret: bytes, alg: str, topic_base: str, unsigned_payload: bytes) -> bytes:
+    """``unsigned_payload`` with its one ``"val":""`` filled with the HMAC (lowercase hex)."""
+    found = list(_VAL_PLACEHOLDER.finditer(unsigned_payload))
+    if len(found) != 1:
+        raise ValueError('the envelope needs exactly one empty "val":"" in its "sig"')
+    mac = hmac_digest(alg, secret, envelope_message(topic_base, unsigned_payload)).hex()
+    m = found[0]
+    return (unsigned_payload[:m.start()] + m.group(1) + b'"' + mac.encode() + b'"'
+            + unsigned_payload[m.end():])
+
+
+def verify_envelope(secret: bytes, alg: str, topic_base: str, payload: bytes, val: str) -> bool:
+    """True iff ``val`` (the envelope's ``sig.val``) is the HMAC of ``payload`` with that value
+    emptied; never raises on malformed input."""
+    if not isinstance(val, str) or not _HEX_MAC.fullmatch(val.lower()):
+        return False
+    needle = b'"' + val.encode() + b'"'
+    if payload.count(needle) != 1:
+        return False
+    try:
+        name = _normalise_sig_alg(alg)
+    except (ValueError, AttributeError):
+        return False
+    unsigned = payload.replace(needle, b'""', 1)
+    expected = hmac_digest(name, secret, envelope_message(topic_base, unsigned))
+    return _hmac.compare_digest(expected, bytes.fromhex(val))
 
 
 # --------------------------------------------------------------------------- key derivation

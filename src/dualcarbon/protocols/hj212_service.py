@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -62,12 +63,14 @@ class PacketOutcome:
 
 def create_device(session: Session, *, park_id: int, enterprise_id: int, mn: str, name: str,
                   st: str = "31", password: str | None = None, timezone: str = "Asia/Shanghai",
-                  min_interval_minutes: int = 10, gap_fill: bool = True) -> Hj212Device:
+                  min_interval_minutes: int = 10, gap_fill: bool = True,
+                  rtd_interval_seconds: int = 30) -> Hj212Device:
     if session.scalar(select(Hj212Device.id).where(Hj212Device.mn == mn)) is not None:
         raise Invalid(field_errors=[FieldError(("body", "mn"), "hj212.mn-taken", {"mn": mn})])
     dev = Hj212Device(park_id=park_id, enterprise_id=enterprise_id, mn=mn, name=name, st=st,
                       password=password, timezone=timezone,
-                      min_interval_minutes=min_interval_minutes, gap_fill=gap_fill)
+                      min_interval_minutes=min_interval_minutes, gap_fill=gap_fill,
+                      rtd_interval_seconds=rtd_interval_seconds)
     session.add(dev)
     session.flush()
     return dev
@@ -75,8 +78,11 @@ def create_device(session: Session, *, park_id: int, enterprise_id: int, mn: str
 
 def map_factor(session: Session, device: Hj212Device, *, cn: int, factor_code: str,
                point_id: int, suffix: str | None = None, basis: str | None = None,
-               state: str | None = None) -> Hj212FactorMap:
-    """Route ``factor_code-suffix`` of CN ``cn`` packets of ``device`` to a metering point."""
+               state: str | None = None, unit: str | None = None,
+               scale: Decimal = Decimal(1)) -> Hj212FactorMap:
+    """Route ``factor_code-suffix`` of CN ``cn`` packets of ``device`` to a metering point.
+    ``unit`` is the unit on the wire (default: the point's); point value = wire value ×
+    ``scale``. The checked, audited way is :mod:`dualcarbon.protocols.hj212_config`."""
     if cn not in hj212.DATA_CNS:
         raise Invalid(field_errors=[FieldError(("body", "cn"), "hj212.bad-cn", {"cn": cn})])
     point = session.get(MeteringPoint, point_id)
@@ -85,10 +91,27 @@ def map_factor(session: Session, device: Hj212Device, *, cn: int, factor_code: s
     m = Hj212FactorMap(park_id=device.park_id, enterprise_id=device.enterprise_id,
                        device_id=device.id, cn=cn, factor_code=factor_code,
                        suffix=suffix or DEFAULT_SUFFIX[hj212.Cn(cn)], point_id=point.id,
-                       unit=point.unit, basis=basis, state=state)
+                       unit=unit or point.unit, basis=basis, state=state, scale=scale,
+                       point_unit=point.unit)
     session.add(m)
     session.flush()
     return m
+
+
+def convert(raw: str, scale: Decimal) -> Decimal | str:
+    """Wire value → point value: × ``scale``; with scale 1 the text goes on as sent (digits kept,
+    and a malformed value is refused by ingestion with its reason). The scale is taken without
+    its stored trailing zeros, so ``91.850`` × 3600 is ``330660.000``, not 15 decimals."""
+    if scale == 1:
+        return raw
+    try:
+        value = Decimal(raw.strip())
+    except ArithmeticError:
+        return raw
+    factor = scale.normalize()
+    if int(factor.as_tuple().exponent) > 0:
+        factor = factor.quantize(Decimal(1))
+    return value * factor if value.is_finite() else raw
 
 
 # --------------------------------------------------------------------------- time
@@ -172,8 +195,9 @@ def _handle_data(session: Session, packet: hj212.Packet, raw: bytes, peer: str |
         if values is None or values.get(m.suffix) in (None, ""):
             continue
         readings.append(ReadingIn(point_code=point_codes[m.point_id], ts=ts,
-                                  value=values[m.suffix], quality=values.get("Flag", "N"),
-                                  unit=m.unit))
+                                  value=convert(values[m.suffix], m.scale),
+                                  quality=values.get("Flag", "N"),
+                                  unit=m.point_unit or m.unit))
     history = _detect_gap(session, device, packet.cn, ts, now)
     if not readings:
         row.status = "unmapped"
@@ -206,7 +230,12 @@ def _detect_gap(session: Session, device: Hj212Device, cn: int, ts: datetime,
         Hj212Packet.status.in_(("stored", "duplicate"))))
     if previous is None or ts - previous <= step:
         return []
-    begin = max(previous + step, now - timedelta(hours=device.max_gap_hours))
+    begin = previous + step
+    horizon = now - timedelta(hours=device.max_gap_hours)
+    if begin < horizon:
+        # older records are not asked for; start at the first record of the series' grid
+        # inside the horizon (a whole MinInterval minute, hour or day, not the odd second)
+        begin = previous + step * -((previous - horizon) // step)
     end = ts - step
     if end < begin:
         return []

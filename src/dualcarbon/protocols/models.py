@@ -26,6 +26,8 @@ class Hj212Device(IdMixin, TimestampMixin, EnterpriseScoped, Base):
     password: Mapped[str | None] = mapped_column(String(20))  # PW; checked when set
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")  # of DataTime
     min_interval_minutes: Mapped[int] = mapped_column(Integer, default=10)  # MinInterval (2051)
+    # RtdInterval (2011), seconds: the expected real-time cadence (online/offline, completeness)
+    rtd_interval_seconds: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     gap_fill: Mapped[bool] = mapped_column(Boolean, default=True)
     max_gap_hours: Mapped[int] = mapped_column(Integer, default=168)  # older gaps: not asked
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -46,9 +48,13 @@ class Hj212FactorMap(IdMixin, EnterpriseScoped, Base):
     suffix: Mapped[str] = mapped_column(String(8))
     point_id: Mapped[int] = mapped_column(
         IdPK, ForeignKey("metering_points.id", ondelete="RESTRICT"), index=True)
-    unit: Mapped[str] = mapped_column(String(20))
+    unit: Mapped[str] = mapped_column(String(20))  # the unit on the wire
     basis: Mapped[str | None] = mapped_column(String(5))  # dry | wet
     state: Mapped[str | None] = mapped_column(String(10))  # standard | actual
+    # conversion: point value = wire value × scale (1: the wire unit is the point's unit)
+    scale: Mapped[Decimal] = mapped_column(ExactDecimal(24, 12), default=Decimal(1),
+                                           server_default="1")
+    point_unit: Mapped[str | None] = mapped_column(String(20))  # the point's unit when mapped
 
 
 class Hj212Packet(IdMixin, Base):

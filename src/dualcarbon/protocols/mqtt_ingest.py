@@ -16,6 +16,14 @@
 
   A payload that can never be stored (not JSON, unknown park/enterprise) is acknowledged and
   counted as poison — redelivery would not help.
+* Signature (decision 0034): an envelope may carry ``"sig": {"alg": "HMAC-SM3"|"HMAC-SHA256",
+  "kid": "<device key id>", "val": "<hex>"}`` over its own bytes (``devicecrypto.sign_envelope``)
+  with a device key of the topic's enterprise — the keys the HTTP door uses. An edge that has a
+  key bound to it (``device_keys.mqtt_edge``, revoked ones included) must sign every envelope
+  with an active key bound to it. A missing, unknown
+  or wrong signature stores nothing: the message is acknowledged to the broker (redelivery would
+  not help) and answered on ``cmis/v1/{park}/{ent}/{edge}/error`` with
+  ``{"msg_id":…,"error":"ingest.bad-signature"|…,"message":…}``; the edge keeps it in its outbox.
 * Application acknowledgement (§4.3, §6.4): after the commit the subscriber publishes
   ``{"msg_id":…,"batch_id":…,"accepted":…,"duplicates":…,"rejected":…}`` to
   ``cmis/v1/{park}/{ent}/{edge}/ack`` (QoS 1). A PUBACK only proves the *broker* has a message;
@@ -45,9 +53,14 @@ from paho.mqtt.properties import Properties
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dualcarbon.collection import errors as _collection_errors  # noqa: F401 - ingest.* texts
+from dualcarbon.collection.models import DeviceKey
 from dualcarbon.collection.service import IngestResult, ReadingIn, ingest
+from dualcarbon.core import devicecrypto
 from dualcarbon.db.session import unit_of_work
+from dualcarbon.db.types import utcnow
 from dualcarbon.registry.models import Enterprise, Park
+from dualcarbon.server import i18n
 
 log = logging.getLogger("dualcarbon.mqtt")
 
@@ -63,6 +76,16 @@ class Poison(ValueError):
     """A message that can never be stored."""
 
 
+class Refused(Poison):
+    """A message refused at the door (signature): ``code`` is the i18n reason, sent back on the
+    edge's error topic."""
+
+    def __init__(self, code: str, msg_id: str | None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.msg_id = msg_id
+
+
 @dataclass(slots=True)
 class Stats:
     received: int = 0
@@ -71,6 +94,7 @@ class Stats:
     rejected: int = 0  # readings refused by validation
     replayed: int = 0  # messages answered from a stored batch (re-delivery)
     poison: int = 0
+    refused: int = 0  # missing or bad signature: not stored, answered on …/error
     failures: int = 0  # storing failed → not acknowledged
 
 
@@ -129,8 +153,38 @@ class Stored:
     result: IngestResult
 
 
+def check_signature(session: Session, *, enterprise_id: int, topic_base: str, edge: str,
+                    doc: dict[str, Any], payload: bytes, now: datetime) -> DeviceKey | None:
+    """The signing key, or None for an unsigned envelope of an edge that need not sign.
+    Raises :class:`Refused` (``ingest.signature-missing``, ``ingest.unknown-key``,
+    ``ingest.bad-signature``)."""
+    msg_id = str(doc["msg_id"]) if doc.get("msg_id") is not None else None
+    # bound keys, revoked ones included: revoking a compromised key must not let the edge go
+    # unsigned again (unbinding is an explicit, audited change of the key)
+    bound = session.scalars(select(DeviceKey).where(
+        DeviceKey.enterprise_id == enterprise_id, DeviceKey.mqtt_edge == edge)).all()
+    sig = doc.get("sig")
+    if sig is None:
+        if bound:
+            raise Refused("ingest.signature-missing", msg_id)
+        return None
+    if not isinstance(sig, dict):
+        raise Refused("ingest.bad-signature", msg_id)
+    key = session.scalar(select(DeviceKey).where(DeviceKey.key_id == str(sig.get("kid", ""))))
+    if (key is None or key.enterprise_id != enterprise_id or not key.is_active
+            or key.revoked_at is not None or key.mqtt_edge not in (None, edge)
+            or (bound and key.mqtt_edge != edge)):
+        raise Refused("ingest.unknown-key", msg_id)
+    if not devicecrypto.verify_envelope(key.secret.encode(), str(sig.get("alg", "")),
+                                        topic_base, payload, str(sig.get("val", ""))):
+        raise Refused("ingest.bad-signature", msg_id)
+    key.last_used_at = now
+    return key
+
+
 def store_message(factory: sessionmaker[Session], topic: str, payload: bytes) -> Stored:
-    """Validate and store one message in one committed transaction. Raises :class:`Poison`."""
+    """Validate and store one message in one committed transaction. Raises :class:`Poison`
+    (:class:`Refused` for a signature problem)."""
     park_code, ent_code, edge, _kind, _stream = topic_parts(topic)
     doc = parse_envelope(payload)
     with unit_of_work(factory) as session:
@@ -139,6 +193,9 @@ def store_message(factory: sessionmaker[Session], topic: str, payload: bytes) ->
             Enterprise.park_id == park_id, Enterprise.code == ent_code)) if park_id else None
         if park_id is None or ent_id is None:
             raise Poison(f"unknown park/enterprise {park_code}/{ent_code}")
+        check_signature(session, enterprise_id=ent_id, edge=edge, doc=doc, payload=payload,
+                        topic_base=f"{TOPIC_PREFIX}/{park_code}/{ent_code}/{edge}",
+                        now=utcnow())
         res = ingest(session, park_id=park_id, readings=to_readings(doc), source="mqtt",
                      batch_ref=batch_ref(park_code, doc), enterprise_id=ent_id,
                      created_by=f"mqtt:{edge}"[:64])
@@ -194,6 +251,15 @@ class MqttIngestor:
                             properties=props)
         self.client.loop_forever(retry_first_connection=True)
 
+    @staticmethod
+    def _answer_error(client: mqtt.Client, topic: str, exc: Refused) -> None:
+        """The application-level refusal (no ack): the edge keeps the message and alarms."""
+        park, ent, edge, _kind, _stream = topic_parts(topic)
+        body = {"msg_id": exc.msg_id, "error": exc.code,
+                "message": i18n.t(exc.code, "zh-CN"), "message_en": i18n.t(exc.code, "en")}
+        client.publish(f"{TOPIC_PREFIX}/{park}/{ent}/{edge}/error",
+                       json.dumps(body, ensure_ascii=False), qos=ACK_QOS)
+
     # paho callbacks (network thread) ------------------------------------------------
 
     def _on_connect(self, client: mqtt.Client, _ud: Any, _flags: Any, reason: Any,
@@ -218,6 +284,13 @@ class MqttIngestor:
             try:
                 res = store_message(self.factory, msg.topic, msg.payload)
                 break
+            except Refused as exc:
+                with self._lock:
+                    self.stats.refused += 1
+                log.warning("MQTT message on %s refused: %s", msg.topic, exc.code)
+                self._answer_error(client, msg.topic, exc)
+                client.ack(msg.mid, msg.qos)
+                return
             except Poison as exc:
                 with self._lock:
                     self.stats.poison += 1

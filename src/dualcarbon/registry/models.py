@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dualcarbon.db.base import Base, EnterpriseScoped, IdMixin, ParkScoped, TimestampMixin
@@ -127,6 +127,9 @@ class MeteringPoint(IdMixin, TimestampMixin, EnterpriseScoped, Base):
     direction: Mapped[str] = mapped_column(String(10), default="internal")
     multiplier: Mapped[Decimal] = mapped_column(ExactDecimal(16, 6), default=Decimal(1))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # how often a reading is expected (polling / upload interval): completeness = received /
+    # expected; None = no expectation (manual or irregular data)
+    expected_interval_seconds: Mapped[int | None] = mapped_column(Integer)
     facility_id: Mapped[int | None] = mapped_column(
         IdPK, ForeignKey("facilities.id", ondelete="SET NULL"), index=True
     )
