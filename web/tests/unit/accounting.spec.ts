@@ -23,6 +23,7 @@ describe('accounting view helpers', () => {
   it('formats decimals and blanks', () => {
     expect(fmt(null)).toBe('—')
     expect(fmt('2475.5', 1)).toBe('2,475.5')
+    expect(fmt(-0)).toBe('0.00')
   })
   it('gives the bounds of a month, a quarter and a year', () => {
     expect(periodBounds('month', '2025-06')).toEqual(['2025-06-01', '2025-06-30'])
