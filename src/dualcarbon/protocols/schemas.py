@@ -14,15 +14,15 @@ from dualcarbon.schematypes import DecimalStr, Id, InModel
 class CemsUnitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    enterprise_id: int
+    enterprise_id: Id
     code: str = Field(min_length=1, max_length=40)
     name: str = Field(min_length=1, max_length=100)
-    facility_id: int | None = None
-    co2_point_id: int
-    flow_point_id: int
-    moisture_point_id: int | None = None
-    temperature_point_id: int | None = None
-    pressure_point_id: int | None = None
+    facility_id: Id | None = None
+    co2_point_id: Id
+    flow_point_id: Id
+    moisture_point_id: Id | None = None
+    temperature_point_id: Id | None = None
+    pressure_point_id: Id | None = None
     co2_basis: Literal["dry", "wet"] = "dry"
     flow_state: Literal["standard_dry", "actual_wet"] = "standard_dry"
     flow_unit: Literal["m3/h", "m3/s"] = "m3/h"
