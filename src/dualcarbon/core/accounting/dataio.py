@@ -295,7 +295,7 @@ def read_carefully(cls: type[T], data: Any) -> tuple[T, list[FieldError]]:
 def from_dict(cls: type[T], data: Any) -> T:
     """Build a dataclass from parsed JSON; raises DocumentInvalid listing every problem."""
     try:
-        return typing.cast(T, _converter(cls)(data))
+        return typing.cast(T, _converter(typing.cast(Any, cls))(data))
     except _Slow:
         pass
     obj, errors = read_carefully(cls, data)
@@ -304,7 +304,7 @@ def from_dict(cls: type[T], data: Any) -> T:
             "; ".join(f"{'/'.join(map(str, e.loc))}: {e.msg}" for e in errors[:20]),
             field_errors=errors,
         )
-    return typing.cast(T, obj)
+    return obj
 
 
 def loads_json(text: str) -> Any:
