@@ -29,7 +29,7 @@ from dualcarbon.audit import service as audit
 from dualcarbon.core.accounting.dataio import from_dict, to_dict
 from dualcarbon.core.accounting.engine import account
 from dualcarbon.core.accounting.model import ActivityDocument
-from dualcarbon.core.accounting.parameters import ParameterRef
+from dualcarbon.core.accounting.parameters import ParameterRef, ParameterSet
 from dualcarbon.core.accounting.tiers import ProvenanceTier
 from dualcarbon.core.context import SYSTEM_ACTOR, Actor
 from dualcarbon.core.errors import DomainError, FieldError, Invalid
@@ -89,7 +89,7 @@ def refs_from_json(data: list[dict[str, Any]]) -> list[ParameterRef]:
 
 def _execute(session: Session, *, park_id: int, enterprise_id: int, doc: ActivityDocument,
              actor: Actor, trigger: str, versions: list[ParameterRef] | None = None,
-             rerun_of: int | None = None) -> AccountingRun:
+             rerun_of: int | None = None, params: ParameterSet | None = None) -> AccountingRun:
     run = AccountingRun(
         park_id=park_id, enterprise_id=enterprise_id, level="enterprise",
         period_start=doc.period.start, period_end=doc.period.end,
@@ -97,7 +97,8 @@ def _execute(session: Session, *, park_id: int, enterprise_id: int, doc: Activit
         methodology=doc.options.methodology, trigger=trigger, rerun_of=rerun_of,
         document=to_dict(doc), created_by=actor.username)
     try:
-        params = factors.parameter_set(session, park_id, versions=versions)
+        if params is None:
+            params = factors.parameter_set(session, park_id, versions=versions)
         result = account(doc, params)
     except DomainError as exc:
         run.status, run.error, run.parameter_refs = "failed", str(exc.detail or exc.code), []
@@ -122,7 +123,8 @@ def _execute(session: Session, *, park_id: int, enterprise_id: int, doc: Activit
 def run_enterprise(session: Session, enterprise_id: int, period_start: date, period_end: date,
                    document: ActivityDocument | dict[str, Any] | None = None, *,
                    actor: Actor = SYSTEM_ACTOR, scope: Scope = SYSTEM_SCOPE,
-                   trigger: str = "manual") -> AccountingRun:
+                   trigger: str = "manual", params: ParameterSet | None = None
+                   ) -> AccountingRun:
     """Account one enterprise for [period_start, period_end]. Without `document`, the document
     is built from the enterprise's approved activity data. A run whose engine call fails is
     stored too (status failed, with the reason) so the attempt is visible."""
@@ -138,7 +140,7 @@ def run_enterprise(session: Session, enterprise_id: int, period_start: date, per
         raise Invalid(field_errors=[FieldError(("body", "document", "period"),
                                                "accounting.document-enterprise")])
     return _execute(session, park_id=ent.park_id, enterprise_id=ent.id, doc=doc, actor=actor,
-                    trigger=trigger)
+                    trigger=trigger, params=params)
 
 
 def rerun(session: Session, run_id: int, *, actor: Actor = SYSTEM_ACTOR,
@@ -206,10 +208,17 @@ def refresh_enterprises(session: Session, park_id: int, period_start: date, peri
     """Run each enterprise with approved data for the period; a document that cannot be built
     is reported, not raised (the park run then uses that enterprise's latest earlier run)."""
     out: list[dict[str, Any]] = []
-    for ent_id in enterprises_with_approved_data(session, park_id, period_start, period_end):
+    params: ParameterSet | None = None  # the park's current set, loaded once for all runs
+    ent_ids = enterprises_with_approved_data(session, park_id, period_start, period_end)
+    if ent_ids:
+        try:
+            params = factors.parameter_set(session, park_id)
+        except DomainError:
+            params = None  # each run then fails with the reason, as it would have alone
+    for ent_id in ent_ids:
         try:
             r = run_enterprise(session, ent_id, period_start, period_end, actor=actor,
-                               scope=scope)
+                               scope=scope, params=params)
         except DomainError as exc:
             out.append({"enterprise_id": ent_id, "run_id": None, "status": "failed",
                         "error": str(exc.detail or exc.code)})

@@ -21,7 +21,7 @@ def _measured(value: Any, quality: str) -> dict[str, Any]:
 
 def line_id(code: str, month: date | None) -> str:
     """`<source code>@<YYYY-MM>` for a month's figure, the code alone for a whole period."""
-    return f"{code}@{month:%Y-%m}" if month is not None else code
+    return f"{code}@{month.year:04d}-{month.month:02d}" if month is not None else code
 
 
 class DocumentBuilder:

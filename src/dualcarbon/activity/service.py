@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dualcarbon.activity import kinds as K
@@ -325,11 +325,10 @@ def submit(session: Session, scope: Scope, actor: Actor, dataset_id: int) -> Act
     """Submit for review; the month must already make a valid engine document (e.g. a carbonate
     needs its purity), every problem named by source code and field."""
     ds = get_dataset(session, scope, dataset_id)
-    ent = session.get(Enterprise, ds.enterprise_id)
-    assert ent is not None
     last = date(ds.month.year + ds.month.month // 12, ds.month.month % 12 + 1, 1)
+    records = session.execute(_RECORDS_OF_DATASET, {"dataset_id": ds.id}).all()
     try:
-        check_allocation(_document(session, ent, [ds], ds.month,
+        check_allocation(_document(session, ds.enterprise_id, list(records), ds.month,
                                    date.fromordinal(last.toordinal() - 1)))
     except (dataio.DocumentInvalid, AllocationInvalid) as exc:
         raise Invalid(field_errors=[FieldError(("records", *fe.loc), "activity.incomplete",
@@ -590,7 +589,7 @@ def _options_row(session: Session, enterprise_id: int) -> AccountingOptions | No
         AccountingOptions.enterprise_id == enterprise_id))
 
 
-def grid_location(park: Park, opts: AccountingOptions | None) -> dict[str, str | None]:
+def grid_location(park: Any, opts: Any) -> dict[str, str | None]:
     """Where the enterprise's grid factor is looked up: its own province/region when its
     options name them, else the park's (registry codes); and the engine's grid-factor keys
     for them (`grid.location.province.<province>`, `grid.location.region.<region>`)."""
@@ -643,7 +642,7 @@ def put_options(session: Session, scope: Scope, actor: Actor, enterprise_id: int
     return options_out(session, ent)
 
 
-def document_options(opts: AccountingOptions | None) -> dict[str, Any]:
+def document_options(opts: Any) -> dict[str, Any]:
     """The engine document's `options` from the stored accounting options."""
     values = ({f: getattr(opts, f) for f in OPTION_FIELDS} if opts is not None
               else dict(DEFAULT_OPTIONS))
@@ -659,65 +658,86 @@ def _months_between(start: date, end: date) -> tuple[date, date]:
     return month_start(start), month_start(end)
 
 
+# The builder reads plain columns (no ORM objects): one query for the enterprise with its park
+# and options, one for the records of the period with their source, one each for facilities and
+# processes. The statements are built once (SQLAlchemy caches their compiled form).
+_A, _R, _S, _D = AccountingOptions, ActivityRecord, ActivitySource, ActivityDataset
+_HEAD = (select(Enterprise.code, Enterprise.name, Enterprise.industry_code,
+                Park.province_code, Park.grid_region.label("park_grid_region"),
+                _A.id.label("options_id"), *(getattr(_A, f) for f in OPTION_FIELDS))
+         .join(Park, Park.id == Enterprise.park_id)
+         .outerjoin(_A, _A.enterprise_id == Enterprise.id)
+         .where(Enterprise.id == bindparam("enterprise_id")))
+_RECORD_COLUMNS = (_R.source_id, _D.month, _R.quantity, _R.ncv, _R.carbon_content, _R.params,
+                   _R.data_source, _R.comment, _S.sort_order, _S.code, _S.name, _S.kind,
+                   _S.unit, _S.settings, _S.facility_id, _S.process_id, _S.allocation)
+_RECORDS_OF_PERIOD = (select(*_RECORD_COLUMNS)
+                      .join(_D, _D.id == _R.dataset_id).join(_S, _S.id == _R.source_id)
+                      .where(_D.enterprise_id == bindparam("enterprise_id"),
+                             _D.status == "approved", _D.month >= bindparam("first"),
+                             _D.month <= bindparam("last"))
+                      .order_by(_R.id))
+_RECORDS_OF_DATASET = (select(*_RECORD_COLUMNS)
+                       .join(_D, _D.id == _R.dataset_id).join(_S, _S.id == _R.source_id)
+                       .where(_R.dataset_id == bindparam("dataset_id"))
+                       .order_by(_R.id))
+_FACILITIES = (select(Facility.id, Facility.code, Facility.name, Facility.kind)
+               .where(Facility.enterprise_id == bindparam("enterprise_id")).order_by(Facility.id))
+_PROCESSES = (select(Process.id, Process.code, Process.name)
+              .where(Process.enterprise_id == bindparam("enterprise_id")).order_by(Process.id))
+
+
 def build_document(session: Session, enterprise_id: int, period_start: date,
                    period_end: date) -> ActivityDocument:
     """The engine's activity document of one enterprise for a period, from APPROVED data only
     (one line per source and month, id ``<source code>@<YYYY-MM>``). Internal: no tenancy
     scope — callers (accounting runs) have checked access to the enterprise."""
-    ent = session.get(Enterprise, enterprise_id)
-    if ent is None:
-        raise ActivityNotFound()
     first, last = _months_between(period_start, period_end)
-    return _document(session, ent, session.scalars(select(ActivityDataset).where(
-        ActivityDataset.enterprise_id == ent.id, ActivityDataset.status == "approved",
-        ActivityDataset.month >= first, ActivityDataset.month <= last)),
-        period_start, period_end)
+    records = session.execute(_RECORDS_OF_PERIOD, {"enterprise_id": enterprise_id,
+                                                   "first": first, "last": last}).all()
+    return _document(session, enterprise_id, list(records), period_start, period_end)
 
 
-def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
+def _document(session: Session, enterprise_id: int, records: list[Any], period_start: date,
               period_end: date) -> ActivityDocument:
-    park = session.get(Park, ent.park_id)
-    assert park is not None
-    datasets = {d.id: d for d in sets}
-    records = list(session.scalars(select(ActivityRecord).where(
-        ActivityRecord.dataset_id.in_(list(datasets))).order_by(ActivityRecord.id))) \
-        if datasets else []
-    sources = {s.id: s for s in session.scalars(select(ActivitySource).where(
-        ActivitySource.enterprise_id == ent.id))}
-    facilities = {f.id: f for f in session.scalars(select(Facility).where(
-        Facility.enterprise_id == ent.id))}
-    processes = {p.id: p for p in session.scalars(select(Process).where(
-        Process.enterprise_id == ent.id))}
-    opts = _options_row(session, ent.id)
-    where = grid_location(park, opts)
+    head = session.execute(_HEAD, {"enterprise_id": enterprise_id}).first()
+    if head is None:
+        raise ActivityNotFound()
+    facilities = {f.id: f for f in session.execute(_FACILITIES,
+                                                   {"enterprise_id": enterprise_id})}
+    processes = {p.id: p for p in session.execute(_PROCESSES, {"enterprise_id": enterprise_id})}
+    opts = head if head.options_id is not None else None
+    where = grid_location(_ParkPlace(head.province_code, head.park_grid_region), opts)
     doc: dict[str, Any] = {
         "period": {"start": period_start.isoformat(), "end": period_end.isoformat(),
                    "label": f"{period_start:%Y-%m}..{period_end:%Y-%m}"},
-        "enterprise": {"id": ent.code, "name": ent.name, "province": where["province"],
-                       "region": where["region"], "industry_group": ent.industry_code},
+        "enterprise": {"id": head.code, "name": head.name, "province": where["province"],
+                       "region": where["region"], "industry_group": head.industry_code},
         "options": document_options(opts),
         "facilities": [{"id": f.code, "name": f.name, "kind": f.kind}
                        for f in facilities.values()],
         "processes": [{"id": p.code, "name": p.name} for p in processes.values()],
     }
     builder = DocumentBuilder(doc)
-    records.sort(key=lambda r: (sources[r.source_id].sort_order, r.source_id,
-                                datasets[r.dataset_id].month))
+    # by the source's sort order, then source, then month (records come in id order, so
+    # the sort is stable for the rest)
+    records = sorted(records, key=lambda r: (r.sort_order, r.source_id, r.month))
     lines_of: dict[int, list[str]] = {}
+    allocated: dict[int, Any] = {}
     for r in records:
-        src = sources[r.source_id]
-        month = datasets[r.dataset_id].month
-        lines_of.setdefault(src.id, []).append(line_id(src.code, month))
-        builder.add(kind=src.kind, code=src.code, name=src.name, unit=src.unit,
-                    settings=dict(src.settings or {}), quantity=r.quantity, year=month.year,
-                    month=month, ncv=r.ncv, carbon_content=r.carbon_content,
+        lines_of.setdefault(r.source_id, []).append(line_id(r.code, r.month))
+        if r.allocation:
+            allocated[r.source_id] = r
+        fac = facilities.get(r.facility_id)
+        proc = processes.get(r.process_id)
+        builder.add(kind=r.kind, code=r.code, name=r.name, unit=r.unit,
+                    settings=dict(r.settings or {}), quantity=r.quantity, year=r.month.year,
+                    month=r.month, ncv=r.ncv, carbon_content=r.carbon_content,
                     params=dict(r.params or {}), data_source=r.data_source, comment=r.comment,
-                    facility=facilities[src.facility_id].code
-                    if src.facility_id in facilities else None,
-                    process=processes[src.process_id].code
-                    if src.process_id in processes else None)
-    keys = [_allocation_key(src, lines_of[src.id], facilities, processes)
-            for src in sources.values() if src.allocation and src.id in lines_of]
+                    facility=fac.code if fac is not None else None,
+                    process=proc.code if proc is not None else None)
+    keys = [_allocation_key(src, lines_of[source_id], facilities, processes)
+            for source_id, src in sorted(allocated.items())]
     if keys:
         builder.doc["allocation_keys"] = keys
     try:
@@ -731,8 +751,17 @@ def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
         raise
 
 
-def _allocation_key(src: ActivitySource, line_ids: list[str], facilities: dict[int, Facility],
-                    processes: dict[int, Process]) -> dict[str, Any]:
+class _ParkPlace:
+    """What `grid_location` reads of a park."""
+
+    __slots__ = ("grid_region", "province_code")
+
+    def __init__(self, province_code: str, grid_region: str) -> None:
+        self.province_code, self.grid_region = province_code, grid_region
+
+
+def _allocation_key(src: Any, line_ids: list[str], facilities: dict[int, Any],
+                    processes: dict[int, Any]) -> dict[str, Any]:
     """The engine's allocation key of a source's split: its lines of the period, the shares by
     facility or process code (a target deleted since is named `#<id>`; the engine refuses it)."""
     alloc = src.allocation or {}

@@ -143,16 +143,168 @@ def _placeholder(tp: Any) -> Any:
     return ""
 
 
+# ---- fast path -------------------------------------------------------------------------------
+# A converter compiled once per type that reads VALID input to exactly what `_convert` makes of
+# it, without JSON paths or error lists; at the first thing `_convert` would complain about (or
+# anything unusual) it gives up with `_Slow`, and `from_dict` reads the whole input again the
+# careful way above to report every problem with its path.
+
+_Conv = typing.Callable[[Any], Any]
+
+
+class _Slow(Exception):
+    pass
+
+
+def _conv_str(data: Any) -> Any:
+    if type(data) is str:
+        return data
+    raise _Slow
+
+
+def _conv_decimal(data: Any) -> Any:
+    t = type(data)
+    if t is str:
+        try:
+            d = Decimal(data)
+        except InvalidOperation:
+            raise _Slow from None
+        if not d.is_finite():
+            raise _Slow
+        return d
+    if t is Decimal:
+        if not data.is_finite():
+            raise _Slow
+        return data
+    if t is int:
+        return Decimal(data)
+    if t is float:
+        d = Decimal(str(data))
+        if not d.is_finite():
+            raise _Slow
+        return d
+    raise _Slow
+
+
+def _conv_date(data: Any) -> Any:
+    if type(data) is date:
+        return data
+    try:
+        return date.fromisoformat(str(data))
+    except ValueError:
+        raise _Slow from None
+
+
+def _conv_bool(data: Any) -> Any:
+    if type(data) is bool:
+        return data
+    raise _Slow
+
+
+def _conv_int(data: Any) -> Any:
+    if type(data) is int:
+        return data
+    if type(data) is Decimal:
+        return int(data)
+    raise _Slow
+
+
+def _conv_any(data: Any) -> Any:
+    return data
+
+
+@cache
+def _converter(tp: Any) -> _Conv:
+    if tp is str:
+        return _conv_str
+    origin = get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        inner = _converter(next(a for a in get_args(tp) if a is not type(None)))
+
+        def conv_optional(data: Any) -> Any:
+            return None if data is None else inner(data)
+        return conv_optional
+    if origin is list:
+        item = _converter(get_args(tp)[0])
+
+        def conv_list(data: Any) -> Any:
+            if type(data) is not list:
+                raise _Slow
+            return [item(x) for x in data]
+        return conv_list
+    if origin is dict:
+        val = _converter(get_args(tp)[1])
+
+        def conv_dict(data: Any) -> Any:
+            if type(data) is not dict:
+                raise _Slow
+            return {str(k): val(v) for k, v in data.items()}
+        return conv_dict
+    if tp is Decimal:
+        return _conv_decimal
+    if tp is date:
+        return _conv_date
+    if isinstance(tp, type) and issubclass(tp, Enum):
+        members: dict[Any, Any] = {m.value: m for m in tp}
+        enum_tp = tp
+
+        def conv_enum(data: Any) -> Any:
+            if type(data) is str:
+                m = members.get(data)
+                if m is not None:
+                    return m
+            if type(data) is enum_tp:
+                return data
+            raise _Slow
+        return conv_enum
+    if tp is bool:
+        return _conv_bool
+    if tp is int:
+        return _conv_int
+    if dataclasses.is_dataclass(tp):
+        return _dataclass_converter(tp)
+    if tp is Any:
+        return _conv_any
+    raise TypeError(f"unsupported type {tp!r}")  # pragma: no cover - programming error
+
+
+def _dataclass_converter(cls: Any) -> _Conv:
+    hints = _hints(cls)
+    fields = dataclasses.fields(cls)
+    names = frozenset(f.name for f in fields)
+    required = frozenset(f.name for f in fields
+                         if f.default is _MISSING and f.default_factory is _MISSING)
+    convs: dict[str, _Conv] = {}
+
+    def conv_dataclass(data: Any) -> Any:
+        if type(data) is not dict or not required.issubset(data) or not names.issuperset(data):
+            raise _Slow  # not an object, a field missing, or keys to look at ($comments)
+        if not convs:  # filled on first use: dataclasses may refer to each other
+            convs.update({f.name: _converter(hints[f.name]) for f in fields})
+        return cls(**{k: convs[k](v) for k, v in data.items()})
+    return conv_dataclass
+
+
+def read_carefully(cls: type[T], data: Any) -> tuple[T, list[FieldError]]:
+    """The dataclass and every problem with its JSON path (the path `from_dict` takes when its
+    fast converter gives up; the reference the fast path is tested against)."""
+    errors: list[FieldError] = []
+    return typing.cast(T, _from_dict(cls, data, (), errors)), errors
+
+
 def from_dict(cls: type[T], data: Any) -> T:
     """Build a dataclass from parsed JSON; raises DocumentInvalid listing every problem."""
-    errors: list[FieldError] = []
-    obj = _from_dict(cls, data, (), errors)
+    try:
+        return typing.cast(T, _converter(typing.cast(Any, cls))(data))
+    except _Slow:
+        pass
+    obj, errors = read_carefully(cls, data)
     if errors:
         raise DocumentInvalid(
             "; ".join(f"{'/'.join(map(str, e.loc))}: {e.msg}" for e in errors[:20]),
             field_errors=errors,
         )
-    return typing.cast(T, obj)
+    return obj
 
 
 def loads_json(text: str) -> Any:
