@@ -138,3 +138,24 @@ def test_pinned_version_missing_is_reported(session):
                     unit=ref.unit, tier=ref.tier)
     with pytest.raises(FactorNotFound):
         service.parameter_set(session, None, versions=[bad])
+
+
+def test_built_set_is_reused_until_the_library_changes(session):
+    """parameter_set keeps the built set between runs; any new version (the only way rows
+    change) makes the next call see it, and each call gets a usage record of its own."""
+    service.sync_catalogue(session)
+    park = make_park(session)
+    on = date(2023, 6, 1)
+    first = service.parameter_set(session, park.id)
+    base = first.lookup("grid.location.national", on)
+    second = service.parameter_set(session, park.id)
+    assert second._index is first._index  # the same build, not rebuilt
+    assert second.used == {} and first.used != {}  # but usage is recorded per call
+    service.create_version(session, park_scope(park.id), ADMIN, service.VersionIn(
+        park_id=park.id, methodology=base.methodology, key=base.key, version="park-cache",
+        value=base.value + 1, unit=base.unit, valid_from=date(2023, 1, 1)))
+    third = service.parameter_set(session, park.id)
+    assert third._index is not first._index
+    assert third.lookup("grid.location.national", on).value == base.value + 1
+    assert service.parameter_set(session, None).lookup(
+        "grid.location.national", on).value == base.value  # the platform set is unchanged

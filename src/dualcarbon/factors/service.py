@@ -3,13 +3,14 @@ engine's catalogue. Services flush, never commit; every change writes an audit r
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dualcarbon.audit import service as audit
@@ -66,6 +67,41 @@ def _rows_for(session: Session, park_id: int | None) -> list[FactorParameter]:
     return list(session.scalars(stmt))
 
 
+# Built parameter sets by (database, park), with the fingerprint of the rows they came from.
+# Rows are only ever added (a new version closes the previous one's validity in the same
+# transaction), so (count, max id, newest created_at) changes with every change of the library.
+_BUILT: dict[tuple[str, int | None], tuple[tuple[Any, ...], ParameterSet]] = {}
+_BUILT_LOCK = threading.Lock()
+
+
+def _fingerprint(session: Session, park_id: int | None) -> tuple[Any, ...]:
+    cond = FactorParameter.park_id.is_(None)
+    if park_id is not None:
+        cond = or_(cond, FactorParameter.park_id == park_id)
+    row = session.execute(select(func.count(FactorParameter.id), func.max(FactorParameter.id),
+                                 func.max(FactorParameter.created_at)).where(cond)).one()
+    return tuple(row)
+
+
+def _current_set(session: Session, park_id: int | None) -> ParameterSet:
+    """The library as a ParameterSet, rebuilt only when the rows changed (a run of one
+    enterprise month spent half its time rebuilding the same ~430 parameters)."""
+    key = (str(session.get_bind().engine.url), park_id)
+    mark = _fingerprint(session, park_id)
+    with _BUILT_LOCK:
+        hit = _BUILT.get(key)
+    if hit is not None and hit[0] == mark:
+        return hit[1]
+    rows = _rows_for(session, park_id)
+    platform = [to_parameter(r) for r in rows if r.park_id is None]
+    park = [to_parameter(r) for r in rows if r.park_id is not None]
+    name = CATALOGUE_VERSION if park_id is None else f"{CATALOGUE_VERSION}+park{park_id}"
+    ps = ParameterSet.of(platform, name=name).with_overrides(park)
+    with _BUILT_LOCK:
+        _BUILT[key] = (mark, ps)
+    return ps
+
+
 def parameter_set(session: Session, park_id: int | None, *,
                   versions: Iterable[ParameterRef] | None = None) -> ParameterSet:
     """The parameters a run of `park_id` uses: platform defaults with the park's overrides put
@@ -75,13 +111,13 @@ def parameter_set(session: Session, park_id: int | None, *,
     only the pinned version(s) are kept, so a re-run reproduces the earlier numbers even after
     newer versions were added. A key pinned to one version is valid on every date (its validity
     may have been closed since). A pinned version that no longer exists raises NotFound."""
+    ps = _current_set(session, park_id)
+    name = ps.name
+    if versions is None:
+        return ps.recorder()  # shared index, a usage record of its own
     rows = _rows_for(session, park_id)
     platform = [to_parameter(r) for r in rows if r.park_id is None]
     park = [to_parameter(r) for r in rows if r.park_id is not None]
-    name = CATALOGUE_VERSION if park_id is None else f"{CATALOGUE_VERSION}+park{park_id}"
-    ps = ParameterSet.of(platform, name=name).with_overrides(park)
-    if versions is None:
-        return ps
     pinned: dict[str, list[Parameter]] = {}
     by_version: dict[tuple[str, str, str], Parameter] = {}
     for p in platform:  # park rows win over platform rows of the same version id
