@@ -146,6 +146,21 @@ def test_park_report_docx_matches_the_run(client, session, park_run):
     assert any(row[7] == "记忆值未核实" for row in params)
 
 
+def test_grid_factor_named_in_the_report_notes(client, session, park_run):
+    park, _, prun = park_run
+    admin = _as(client, session, "park_admin", park=park)
+    d = Document(io.BytesIO(admin.get(f"{API}/accounting/runs/{prun.id}/report.docx").content))
+    key = prun.result["boundary"]["electricity_factor_key"]
+    note = next(p.text for p in d.paragraphs if p.text.startswith("边界电力排放因子"))
+    assert report.grid_factor_label(key) in note and key not in note
+    assert report.grid_factor_label("grid.location.region.east@2023") == \
+        "华东区域电网平均排放因子（2023 年版）"
+    assert report.grid_factor_label("grid.location.province.jiangsu@2023").startswith("江苏")
+    assert report.grid_factor_label("grid.location.national@2022") == \
+        "全国电网平均排放因子（2022 年版）"
+    assert report.grid_factor_label("other") == "other"
+
+
 def test_park_report_xlsx_holds_the_same_figures(client, session, park_run):
     park, _, prun = park_run
     admin = _as(client, session, "park_admin", park=park)

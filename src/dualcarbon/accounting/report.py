@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from dualcarbon.accounting import service
 from dualcarbon.accounting.errors import RunFailed
 from dualcarbon.accounting.models import AccountingRun
+from dualcarbon.core.accounting.catalogue import grid
 from dualcarbon.core.accounting.tiers import DataQuality, ProvenanceTier
 from dualcarbon.core.errors import DomainError
 from dualcarbon.core.registry_rules import GRID_REGIONS
@@ -221,6 +222,20 @@ def _ratio(num: Any, den: Any, places: str = "0.0001") -> str:
         Decimal(places), rounding=ROUND_HALF_UP), "f")
 
 
+def grid_factor_label(key: str) -> str:
+    """'grid.location.region.east@2023' → '华东区域电网平均排放因子（2023 年版）'."""
+    name, _, version = key.partition("@")
+    parts = name.split(".")
+    ver = f"（{version} 年版）" if version else ""
+    if len(parts) == 4 and parts[2] == "region" and parts[3] in grid.REGIONS:
+        return f"{grid.REGIONS[parts[3]]}区域电网平均排放因子{ver}"
+    if len(parts) == 4 and parts[2] == "province" and parts[3] in grid.PROVINCES:
+        return f"{grid.PROVINCES[parts[3]][0]}省级电网平均排放因子{ver}"
+    if len(parts) == 3 and parts[2] == "national":
+        return f"全国电网平均排放因子{ver}"
+    return key
+
+
 def build_park(session: Session, run: AccountingRun) -> ReportData:
     """The park report (园区温室气体排放报告): park total, reconciliation of the enterprise
     totals with the internal supplies netted, by enterprise, by industry group, the internal
@@ -358,7 +373,8 @@ def build_park(session: Session, run: AccountingRun) -> ReportData:
         "本报告由双碳管理信息系统根据已存储的园区核算结果生成；排放量按四舍五入保留两位小数。",
         "园区排放总量 = 园区直接排放 + 边界净调入电力、热力隐含的排放；园区内部企业之间供应的电力、"
         "热力只在供方计一次，购方对应的间接排放已抵消（见第四、七部分）。",
-        f"边界电力排放因子：{b.get('electricity_factor_key', '')}；热力排放因子 {hf} tCO2/GJ。",
+        f"边界电力排放因子：{grid_factor_label(b.get('electricity_factor_key', ''))}"
+        f"（{ef} tCO2/MWh）；热力排放因子 {hf} tCO2/GJ。",
         "各企业数据取自该期间最新一次成功的企业核算（核算编号见第二部分）。",
         "数据质量等级：检测值 / 计算值 / 缺省值；参数可信等级：已核实 / 转引待核 / 记忆值未核实 / "
         "计算值 / 企业提供。",
