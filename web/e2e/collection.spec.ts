@@ -107,4 +107,14 @@ test('park admin corrects a spiked reading; the original stays in the correction
   await expect(hist).toContainText('98.70 → 11.83')
   await expect(hist).toContainText('分析仪标定期间示值异常')
   await shot(page, 'reading-correction-history')
+
+  // the point is polled every 10 minutes: its daily record shows received against expected
+  const patched = await page.request.patch(`/api/v1/metering-points/${point.id}`, { data: { expected_interval_seconds: 600 }, headers: { 'X-CSRF-Token': csrf } })
+  expect(patched.ok()).toBeTruthy()
+  await page.goto('/daily-records')
+  await choose(page, page.locator('[data-test=daily-enterprise]'), '园区热电有限公司')
+  const day = page.locator('[data-test=daily] .el-table__body-wrapper .el-table__row').filter({ hasText: point.code }).last()
+  await expect(day).toContainText('%')
+  await expect(day.locator('.el-progress.low')).toBeVisible() // far below 90 %: shown in red
+  await shot(page, 'daily-records-completeness')
 })
