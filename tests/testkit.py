@@ -6,11 +6,17 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
@@ -252,3 +258,60 @@ def fresh_database_url(db_kind: str, database_url: str, tmp_path: Path, label: s
         c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return f"{base}/{name}"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def drop_fresh_database(db_kind: str, url: str) -> None:
+    """Drop a database made by fresh_database_url (PostgreSQL; SQLite files go with tmp_path)."""
+    if db_kind != "postgresql":
+        return
+    name = url.rsplit("/", 1)[1]
+    admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+class LiveServer:
+    """`python -m dualcarbon serve` on a loopback port, stoppable and restartable."""
+
+    def __init__(self, url: str, secret: str, data_dir: Path) -> None:
+        self.port = free_port()
+        self.env = {**os.environ, "DUALCARBON_DATABASE_URL": url,
+                    "DUALCARBON_SECURITY__SECRET_KEY": secret,
+                    "DUALCARBON_DATA_DIR": str(data_dir), "DUALCARBON_ENV": "test",
+                    "DUALCARBON_JOBS__RUN_IN_PROCESS": "false"}
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "dualcarbon", "serve", "--host", "127.0.0.1", "--port",
+             str(self.port), "--log-level", "warning"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(self.proc.stderr.read().decode() if self.proc.stderr else "")
+            try:
+                httpx.get(self.url + "/healthz", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        raise RuntimeError("server did not start")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+        if self.proc is not None and self.proc.stderr:
+            self.proc.stderr.close()
+        self.proc = None

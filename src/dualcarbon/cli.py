@@ -123,6 +123,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=args.port,
         log_level=args.log_level,
         proxy_headers=True,
+        timeout_graceful_shutdown=5,  # open event streams must not hold a shutdown for minutes
         forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     )
     return 0
@@ -227,8 +228,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     engine = _engine(settings)
     upgrade(engine)
     _sync_factor_catalogue(engine)
-    created = seed.seed_demo(make_sessionmaker(engine), settings)
+    factory = make_sessionmaker(engine)
+    created = seed.seed_demo(factory, settings)
     print("demo park seeded" if created else "demo park already present")
+    from dualcarbon.demo import live, park_data
+
+    live.ensure_demo_cems(factory, park_data.PARK_CODE)
+    stored = live.backfill_history(factory, park_data.PARK_CODE)
+    if stored:
+        print(f"演示历史数据 / demo history: {stored} readings (CEMS 3 days, meters 14 days)")
+    if not args.no_simulate:
+        streams = live.start_streams(factory, settings, park_data.PARK_CODE,
+                                     interval_s=args.interval)
+        print(streams.describe())
     print(seed.credentials_text())
     if not args.no_web:
         try:
@@ -279,15 +291,75 @@ def cmd_calc(args: argparse.Namespace) -> int:
     from dualcarbon.core.accounting.calc import calc_json
     from dualcarbon.core.errors import DomainError
 
-    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="utf-8")
+    if args.template:
+        return _calc_template(args)
+    if args.file is None:
+        print("calc: FILE is required (or --template OUT.xlsx)", file=sys.stderr)
+        return 2
+    raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    if args.file.lower().endswith(".xlsx") or raw[:4] == b"PK\x03\x04":
+        if args.park:
+            print("calc --park: a park document is JSON; the workbook is one enterprise's",
+                  file=sys.stderr)
+            return 2
+        return _calc_workbook(raw, args)
     try:
-        print(calc_json(text, park=args.park, exact=args.exact))
+        print(calc_json(raw.decode("utf-8-sig"), park=args.park, exact=args.exact))
     except DomainError as e:
         for fe in e.field_errors:
             print(f"{'/'.join(map(str, fe.loc))}: {fe.msg or fe.code}", file=sys.stderr)
         if not e.field_errors:
             print(str(e), file=sys.stderr)
         return 2
+    return 0
+
+
+def _calc_workbook(raw: bytes, args: argparse.Namespace) -> int:
+    """An enterprise's activity document given as the Excel workbook (企业信息 + report sheets):
+    every bad cell is printed as 工作表 S 第 R 行 C 列：原因 and nothing is accounted."""
+    from dualcarbon.activity import workbook
+    from dualcarbon.core.accounting.dataio import dumps_json
+    from dualcarbon.core.accounting.engine import account
+    from dualcarbon.core.errors import DomainError
+
+    try:
+        doc, where = workbook.read(raw, filename=args.file, locale=args.lang)
+    except DomainError as e:
+        for fe in e.field_errors:
+            print(fe.msg or fe.code, file=sys.stderr)
+        return 2
+    try:
+        result = account(doc)
+    except DomainError as e:
+        print(workbook.locate(e, where, args.lang) or str(e), file=sys.stderr)
+        return 2
+    print(dumps_json(result, rounded=not args.exact))
+    return 0
+
+
+def _calc_template(args: argparse.Namespace) -> int:
+    """Write the workbook: blank, or filled from the JSON activity document FILE."""
+    from dualcarbon.activity import workbook
+    from dualcarbon.core.accounting.dataio import activity_from_json
+    from dualcarbon.core.errors import DomainError
+
+    doc = None
+    if args.file is not None:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8-sig")
+        try:
+            doc = activity_from_json(text)
+        except DomainError as e:
+            for fe in e.field_errors:
+                print(f"{'/'.join(map(str, fe.loc))}: {fe.msg or fe.code}", file=sys.stderr)
+            if not e.field_errors:
+                print(str(e), file=sys.stderr)
+            return 2
+    content, lost = workbook.write(doc)
+    Path(args.template).write_bytes(content)
+    for item in lost:
+        print(f"not in the workbook (the template has no place for it): {item}",
+              file=sys.stderr)
+    print(f"template written to {args.template}")
     return 0
 
 
@@ -311,6 +383,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_server_args(sp)
     sp.add_argument("--fresh", action="store_true", help="start from an empty SQLite database")
     sp.add_argument("--no-web", action="store_true", help="do not build the web UI")
+    sp.add_argument("--no-simulate", action="store_true",
+                    help="do not stream simulated HJ 212 / MQTT readings")
+    sp.add_argument("--interval", type=float, default=5.0,
+                    help="seconds between simulated readings (default 5)")
     sp.set_defaults(fn=cmd_demo)
 
     sp = sub.add_parser("migrate", help="apply database migrations")
@@ -348,10 +424,18 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--yes", action="store_true", help="confirm replacing the current data")
     sp.set_defaults(fn=cmd_restore)
 
-    sp = sub.add_parser("calc", help="account an activity document (JSON) and print the result")
-    sp.add_argument("file", help="activity document JSON (park document with --park); - = stdin")
+    sp = sub.add_parser("calc", help="account an activity document (JSON or the Excel workbook) "
+                                     "and print the result as JSON")
+    sp.add_argument("file", nargs="?",
+                    help="activity document: JSON (a park document with --park) or the .xlsx "
+                         "workbook (企业信息 + report sheets); - = stdin")
     sp.add_argument("--park", action="store_true", help="FILE is a park document")
     sp.add_argument("--exact", action="store_true", help="full precision instead of 0.01 t")
+    sp.add_argument("--template", metavar="OUT.xlsx",
+                    help="write the workbook template (filled from the JSON document FILE if "
+                         "given) instead of accounting")
+    sp.add_argument("--lang", choices=["zh-CN", "en"], default="zh-CN",
+                    help="language of the workbook's error messages")
     sp.set_defaults(fn=cmd_calc)
 
     sp = sub.add_parser("hj212", help="run the HJ 212-2017 TCP server alone")

@@ -247,6 +247,36 @@ def test_evidence_attachment_sha256(client, session, settings):
     assert got["attachments"][0]["filename"] == "结算单.pdf"
 
 
+def test_attachment_limits(client, session, settings, monkeypatch):
+    from dualcarbon.activity import service as activity
+
+    _park, ent, fac, user, _admin = _world(client, session)
+    src = _sources(user, ent, fac)
+    ds = _month(user, ent, "2023-07", [{"source_id": src["grid-in"]["id"], "quantity": "1"}])
+    rec_id = user.get(f"{API}/activity-datasets/{ds['id']}").json()["records"][0]["id"]
+    limits = user.get(f"{API}/activity-attachments/limits").json()
+    assert limits == {"max_bytes": activity.MAX_ATTACHMENT_BYTES,
+                      "extensions": list(activity.ATTACHMENT_EXTENSIONS)}
+    assert ".pdf" in limits["extensions"] and ".exe" not in limits["extensions"]
+    url = f"{API}/activity-records/{rec_id}/attachments"
+    r = user.post(url, files={"file": ("run.exe", b"MZ", "application/octet-stream")})
+    assert r.status_code == 422
+    (err,) = r.json()["errors"]
+    assert err["loc"][-1] == "file" and ".pdf" in err["msg"] and "类型" in err["msg"]
+    r = user.post(url, files={"file": ("empty.pdf", b"", "application/pdf")})
+    assert r.status_code == 422 and "为空" in r.json()["errors"][0]["msg"]
+    monkeypatch.setattr(activity, "MAX_ATTACHMENT_BYTES", 1024 * 1024)
+    r = client.post(url, files={"file": ("big.PNG", b"x" * (1024 * 1024 + 1), "image/png")},
+                    headers={**user.headers, "Accept-Language": "en"})
+    assert r.status_code == 422 and "1 MB" in r.json()["errors"][0]["msg"]
+    r = user.post(url, files={"file": ("scan.PNG", b"x" * 1024, "image/png")})
+    assert r.status_code == 201, r.text
+    # a locked (submitted) month takes no new evidence
+    assert user.post(f"{API}/activity-datasets/{ds['id']}/submit").status_code == 200
+    r = user.post(url, files={"file": ("late.pdf", b"%PDF", "application/pdf")})
+    assert r.status_code == 409 and r.json()["code"] == "activity.locked"
+
+
 def test_roles(client, session):
     park, ent, fac, user, _admin = _world(client, session)
     src = _sources(user, ent, fac)

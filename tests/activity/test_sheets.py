@@ -137,3 +137,31 @@ def test_csv_round_trip_and_locked_import(client, session):
     r = user.post(f"{API}/activity-datasets/{ds['id']}/import",
                   files={"file": ("a.xlsx", b"not a workbook", XLSX)})
     assert r.status_code == 409  # locked before the file is even read
+
+
+def test_a_source_must_sit_on_its_report_sheet(client, session):
+    _ent, user, ds = _setup(client, session)
+    wb = _template(user, ds)
+    comb, energy = wb["化石燃料燃烧"], wb["净购入电力和热力"]
+    # the purchased-electricity line moved from its sheet onto the combustion sheet
+    comb.cell(3, _col(comb, "排放源编码"), energy.cell(2, 1).value)
+    comb.cell(3, _col(comb, "活动数据"), 10)
+    energy.delete_rows(2)
+    comb.cell(2, _col(comb, "活动数据"), 5)
+    r = _upload(user, ds, wb)
+    assert r.status_code == 422, r.text
+    assert [e["msg"] for e in r.json()["errors"]] == [
+        "工作表 化石燃料燃烧 第 3 行 A(排放源编码) 列：电力类排放源应填在工作表“净购入电力和热力”"]
+    assert user.get(f"{API}/activity-datasets/{ds['id']}").json()["records"] == []
+    en = As(user.client, user.headers["Authorization"][7:], locale="en")
+    r = _upload(en, ds, wb)
+    assert [e["msg"] for e in r.json()["errors"]] == [
+        "sheet 化石燃料燃烧, row 3, column A(排放源编码): A source of kind Electricity belongs "
+        "on sheet 净购入电力和热力 (Net purchased electricity and heat)"]
+    # on its own sheet the same line imports
+    energy.cell(2, 1, "grid")
+    energy.cell(2, _col(energy, "活动数据"), 10)
+    comb.delete_rows(3)
+    r = _upload(user, ds, wb)
+    assert r.status_code == 200, r.text
+    assert sorted(Decimal(x["quantity"]) for x in r.json()["records"]) == [5, 10]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import email.utils
 import gzip
 import json
-import socket
 import threading
 import time
 from collections import Counter, deque
@@ -23,17 +22,12 @@ from typing import Any
 
 from dualcarbon.core import devicecrypto
 from dualcarbon_agent.model import Reading, iso_from_ms
+from testkit import free_port  # noqa: F401  (re-exported for the agent tests)
 
 PATH = "/api/v1/ingest/batches"
 KEY_ID = "dk-test-01"
 SECRET = b"s3cret-device-key-issued-once"
 T0_MS = 1_764_000_000_000  # 2025-11-24T16:00:00Z
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class FakeIngestServer:

@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -33,7 +32,7 @@ from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "agent"))
 
-from agent_testkit import KEY_ID, SECRET, T0_MS, free_port, keys, readings, write_config
+from agent_testkit import KEY_ID, SECRET, T0_MS, keys, readings, write_config
 
 from dualcarbon.collection.models import DeviceKey, Reading, ReadingRollup
 from dualcarbon.db.engine import make_engine
@@ -42,50 +41,10 @@ from dualcarbon.registry.models import MeteringPoint
 from dualcarbon_agent.config import load_config
 from dualcarbon_agent.scheduler import Agent
 from dualcarbon_agent.uploader import Outcome
-from testkit import fresh_database_url, make_enterprise, make_park, make_point
+from testkit import LiveServer, fresh_database_url, make_enterprise, make_park, make_point
 
 POINTS = [f"ENT001.E.M{i:03d}.EP_IMP" for i in range(5)]
 WEEK_POINTS = [f"ENT002.STM.P{i}" for i in range(6)]
-
-
-class LiveServer:
-    """`python -m dualcarbon serve` on a loopback port, stoppable and restartable."""
-
-    def __init__(self, url: str, secret: str, data_dir: Path) -> None:
-        self.port = free_port()
-        self.env = {**os.environ, "DUALCARBON_DATABASE_URL": url,
-                    "DUALCARBON_SECURITY__SECRET_KEY": secret,
-                    "DUALCARBON_DATA_DIR": str(data_dir), "DUALCARBON_ENV": "test",
-                    "DUALCARBON_JOBS__RUN_IN_PROCESS": "false"}
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "dualcarbon", "serve", "--host", "127.0.0.1", "--port",
-             str(self.port), "--log-level", "warning"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(self.proc.stderr.read().decode() if self.proc.stderr else "")
-            try:
-                httpx.get(self.url + "/healthz", timeout=1)
-                return
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        raise RuntimeError("server did not start")
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-        if self.proc is not None and self.proc.stderr:
-            self.proc.stderr.close()
-        self.proc = None
 
 
 class HoldingProxy:

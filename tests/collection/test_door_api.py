@@ -84,6 +84,43 @@ def test_batch_accepted_idempotent_and_deduplicated(door, session):
                              params={"since": latest["seq"]}).json()["items"] == []
 
 
+def test_structural_rejections_keep_their_index_and_json_numbers_their_digits(door, session):
+    c, k, pt = door["client"], door["key"], door["point"]
+    t1, t2, t3 = _now_iso(45), _now_iso(30), _now_iso(15)
+    naive = t1.removesuffix("Z")
+    # written by hand: JSON numbers with trailing zeros, items that are not readings
+    items = [
+        f'{{"point":"{pt.code}","ts":"{t1}","value":"100.10"}}',
+        '"not an object"',
+        f'{{"point":"{pt.code}","ts":"yesterday","value":"1"}}',
+        f'{{"point":"nope","ts":"{t2}","value":"1"}}',  # refused by the service, index kept
+        f'{{"point":"{pt.code}","ts":"{t2}","value":101.50}}',  # a number keeps its digits
+        f'{{"point":"{pt.code}","ts":"{naive}","value":"1"}}',  # no zone
+        f'{{"point":"{pt.code}","ts":"{t3}","value":true}}',
+        f'{{"point":"{pt.code}","ts":["{t3}"],"value":"1"}}',
+        f'{{"point":"{pt.code}","ts":"{t3}","value":103}}',  # an integer number
+        f'{{"point":"{pt.code}","ts":"{t3}","value":"104"}}',  # same point and instant again
+    ]
+    body = gzip.compress(('{"batch_id":"s-1","readings":[' + ",".join(items) + "]}").encode())
+    ts = int(time.time())
+    secret = k["secret"].encode()
+    r = c.post(PATH, content=body, headers={
+        "Content-Encoding": "gzip", "X-Device-Key": k["key_id"], "X-Timestamp": str(ts),
+        "X-Batch-Id": "s-1", "X-Signature": devicecrypto.sign(secret, "hmac-sm3", ts, "s-1",
+                                                              body)})
+    assert r.status_code == 200, r.text
+    assert r.json() == {"batch_id": "s-1", "accepted": 3, "duplicates": 1, "rejected": [
+        {"index": 1, "point": "", "reason": "ingest.bad-value"},
+        {"index": 2, "point": pt.code, "reason": "ingest.bad-timestamp"},
+        {"index": 3, "point": "nope", "reason": "ingest.unknown-point"},
+        {"index": 5, "point": pt.code, "reason": "ingest.bad-timestamp"},
+        {"index": 6, "point": pt.code, "reason": "ingest.bad-value"},
+        {"index": 7, "point": pt.code, "reason": "ingest.bad-timestamp"}]}
+    values = session.scalars(select(Reading.value).where(Reading.point_id == pt.id)
+                             .order_by(Reading.ts))
+    assert [format(v, "f") for v in values] == ["100.10", "101.50", "103"]
+
+
 @pytest.mark.parametrize("enc", ["sm4-gcm", "aes-256-gcm", "sm4-cbc-hmac-sm3"])
 def test_encrypted_bodies(door, enc):
     k = door["key"]

@@ -145,6 +145,42 @@ def test_batches_in_any_order_equal_one_sorted_batch(session, shuffle):
     assert (latest.ts, latest.value) == reads[-1]
 
 
+def test_overlapping_resends_store_only_the_new_reads(session):
+    """An agent resends part of what it sent (lost answer, restart): the known reads are
+    duplicates, the new ones are stored and rolled up exactly once, late ones spliced in."""
+    park, ent, _, gauge = _setup(session)
+    mp = make_point(session, ent, unit="kWh", measurement="cumulative")
+    reads = [(T0 + timedelta(minutes=15 * i), Decimal(1000 + 7 * i)) for i in range(24)]
+    gauge_reads = [(t, Decimal(i % 90) + Decimal("0.5")) for i, (t, _) in enumerate(reads)]
+
+    def batch(idx):
+        return ([ReadingIn(mp.code, *reads[i]) for i in idx]
+                + [ReadingIn(gauge.code, *gauge_reads[i]) for i in idx])
+
+    # the last batch carries a read of the gap left by the first: late, spliced in
+    for idx, want in (([0, 1, *range(3, 10)], 18), (range(5, 16), 12), (range(12, 24), 16),
+                      ([3, 20, 2, 23], 2)):
+        res = ingest(session, park_id=park.id, readings=batch(idx), source="api",
+                     batch_ref=None, now=NOW)
+        assert (res.accepted, res.duplicates) == (want, 2 * len(idx) - want)
+    for pid, rs, oracle in ((mp.id, reads, _expected(reads)),
+                            (gauge.id, gauge_reads, _expected(gauge_reads))):
+        got = _rollups(session, pid)
+        assert set(got) == set(oracle)
+        for key, e in oracle.items():
+            r = got[key]
+            assert (r.count, r.sum_value, r.min_value, r.max_value, r.last_value) == (
+                e["count"], e["sum"], e["min"], e["max"], e["last"]), key
+            if pid == mp.id:
+                assert (r.consumption or 0) == e["consumption"], key
+            else:
+                assert r.consumption is None, key
+        assert session.scalar(select(func.count()).select_from(Reading)
+                              .where(Reading.point_id == pid)) == len(rs)
+        latest = session.get(PointLatest, pid)
+        assert (latest.ts, latest.value) == rs[-1]
+
+
 def test_day_and_month_buckets_are_local(session):
     park, _, mp, _ = _setup(session)
     # 2026-03-31 15:45Z = 23:45 local, 16:00Z = 00:00 local on 1 April
@@ -177,3 +213,42 @@ def test_alarm_rules_evaluated_on_arrival(session):
            source="api", batch_ref=None, now=now)
     event = session.scalar(select(AlarmEvent).where(AlarmEvent.point_id == gauge.id))
     assert event.value == Decimal("95.5") and event.reason == "monitoring.alarm.threshold-high"
+
+
+@pytest.mark.pg_only
+def test_two_transactions_creating_the_same_partition_both_succeed(engine):
+    """Two batches carrying a month without a partition, at the same time: the second waits for
+    the first instead of failing with "relation already exists" when the first commits."""
+    import threading
+    from datetime import date
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from dualcarbon.collection import partitions
+
+    month = date(2091, 3, 1)
+    name = partitions.partition_name(month)
+    outcome: list[object] = []
+    try:
+        with Session(engine) as first:
+            assert partitions.ensure(first, [month]) == [name]
+
+            def second() -> None:
+                try:
+                    with Session(engine) as s:
+                        outcome.append(partitions.ensure(s, [month]))
+                        s.commit()
+                except Exception as exc:  # the failure under test
+                    outcome.append(exc)
+
+            t = threading.Thread(target=second)
+            t.start()
+            t.join(0.5)
+            assert t.is_alive(), outcome  # waits for the first transaction
+            first.commit()
+            t.join(10)
+        assert outcome == [[]]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE IF EXISTS {name}"))

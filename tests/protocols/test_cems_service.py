@@ -103,3 +103,30 @@ def test_cems_api_create_compute_hours_totals(client, session) -> None:  # type:
         "start": H0.isoformat(), "end": (H0 + timedelta(hours=2)).isoformat()}).json()) == 1
     assert sorted(u["id"] for u in as_ent.get("/api/v1/cems-units").json()) == sorted(
         [_u.id, uid])
+
+
+def test_actual_wet_flow_with_temperature_pressure_moisture_end_to_end(session) -> None:  # type: ignore[no-untyped-def]
+    """§2.3 from the other side: actual wet flow (m³/h), flue-gas temperature, static pressure
+    (a negative gauge kPa) and moisture ingested as readings; the hour converts to standard dry
+    330 661.3 m³/h and 76 660.0 kg CO2."""
+    park = make_park(session)
+    ent = make_enterprise(session, park)
+    pts = {k: make_point(session, ent, unit=u, medium=m, measurement="instantaneous")
+           for k, u, m in (("co2", "%", "co2"), ("flow", "m3/h", "flue_gas"),
+                           ("t", "℃", "flue_gas"), ("p", "kPa", "flue_gas"),
+                           ("h2o", "%", "flue_gas"))}
+    unit = cems_service.create_unit(
+        session, enterprise_id=ent.id, code="CEMS-W", name="湿基工况", co2_point_id=pts["co2"].id,
+        flow_point_id=pts["flow"].id, temperature_point_id=pts["t"].id,
+        pressure_point_id=pts["p"].id, moisture_point_id=pts["h2o"].id,
+        flow_state="actual_wet", flow_unit="m3/h", ambient_pa=D("100800"))
+    values = {"co2": "11.80", "flow": "429783.1", "t": "48.6", "p": "-0.215", "h2o": "8.7"}
+    rs = [ReadingIn(pts[k].code, H0 + timedelta(minutes=m), v)
+          for m in range(60) for k, v in values.items()]
+    res = ingest(session, park_id=park.id, readings=rs, source="hj212", batch_ref=None, now=NOW)
+    assert res.accepted == len(rs)  # the negative static pressure is a plausible reading
+    [hour] = cems_service.compute_hours(session, unit, H0, H0 + timedelta(hours=1), now=NOW)
+    assert hour.is_valid and hour.valid_minutes == 60
+    assert hour.flow_std_dry_m3_h is not None and hour.co2_kg is not None
+    assert abs(hour.flow_std_dry_m3_h - D("330661.3")) < D("0.5")
+    assert abs(hour.co2_kg - D("76660.0")) < D("0.5")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -64,6 +65,7 @@ def world(session):
         targets[label].update(_collection_objects(session, ent, targets[label], label))
         targets[label].update(_activity_objects(session, ent, label))
         targets[label]["factor_parameter"] = _factor_object(session, park2, label)
+        targets[label]["park_base"] = _park_base_object(session, park2, label)
         targets[label]["accounting_run"] = _accounting_run(session, ent, label)
         targets[label].update(_cems_objects(session, ent, targets[label], label))
         targets[label].update(_hj212_objects(session, ent, targets[label], label))
@@ -96,7 +98,7 @@ RESOURCE_OF_PATH = {
     "/api/v1/om-records": "om_record", "/api/v1/qc-records": "qc_record",
     "/api/v1/ingest-batches": "ingest_batch", "/api/v1/point-latest": "point_latest",
     "/api/v1/daily-records": "ingest_batch", "/api/v1/monthly-ledgers": "ingest_batch",
-    "/api/v1/ledger-cross-check": "ingest_batch",
+    "/api/v1/ledger-cross-check": "ingest_batch", "/api/v1/monitoring-report": "ingest_batch",
     "/api/v1/meter-replacements": "meter_replacement",
     "/api/v1/invoice-entries": "invoice_entry", "/api/v1/device-keys": "device_key",
     "/api/v1/readings": "reading_import",
@@ -106,6 +108,8 @@ RESOURCE_OF_PATH = {
     "/api/v1/factors": "factor_parameter",
     "/api/v1/accounting": "accounting_run",
     "/api/v1/cems-units": "cems_unit",
+    "/api/v1/accounting-options": "enterprise",
+    "/api/v1/park-base-data": "park_base",
     "/api/v1/hj212-devices": "hj212_device", "/api/v1/hj212-factor-maps": "hj212_factor_map",
     "/api/v1/reading-corrections": "reading_correction",
 }
@@ -212,6 +216,24 @@ def _factor_object(session, park2, label):
     return row
 
 
+def _park_base_object(session, park2, label):
+    # park-level rows are readable by the park's own enterprises (db/tenancy.py): both targets
+    # are park 2's, for two years
+    from decimal import Decimal
+
+    from dualcarbon.parkbase.models import ParkBaseData, ParkBaseFuel
+
+    row = ParkBaseData(park_id=park2.id, year=2020 if label == "b" else 2021, month=0,
+                       gdp_1e4_cny=Decimal("123.4"), note=f"{MARK}-{label}-base",
+                       created_by=f"{MARK}-{label}", updated_by=f"{MARK}-{label}")
+    session.add(row)
+    session.flush()
+    session.add(ParkBaseFuel(park_id=park2.id, base_id=row.id, fuel=f"{MARK}-{label}-fuel",
+                             quantity=Decimal(1), unit="t"))
+    session.flush()
+    return row
+
+
 def _accounting_run(session, ent, label):
     from datetime import date
 
@@ -301,6 +323,7 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
         "cems_unit": {"enterprise_id": ent.id, "code": "NEWC", "name": "x",
                       "co2_point_id": t["metering_point"].id,
                       "flow_point_id": t["metering_point"].id},
+        "park_base": {"park_id": t["park"].id, "year": 2030, "gdp_1e4_cny": "1"},
         "hj212_device": {"enterprise_id": ent.id, "mn": "0" * 24, "name": "x"},
         "hj212_factor_map": {},
         "reading_correction": {"point_id": t["metering_point"].id,
@@ -312,8 +335,10 @@ def _bodies(t: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 PATCH_BODIES = {"om_record": {"title": "HACKED"}, "invoice_entry": {"note": "HACKED"},
+                "park_base": {"note": "HACKED", "gdp_1e4_cny": "9"},
                 "hj212_factor_map": {"basis": "wet"},
                 "activity_record": {"comment": "HACKED", "quantity": "9"}}
+PUT_BODIES = {"enterprise": {"gwp_set": "AR6", "grid_province_code": "510000"}}
 POST_BODIES = {("qc_record", "review"): {"decision": "approve"},
                ("activity_dataset", "records"): {"source_id": 1, "quantity": "9"},
                ("activity_dataset", "approve"): {"comment": "x"},
@@ -340,6 +365,7 @@ SELF_OR_REFERENCE = {
     ("GET", "/api/v1/reference/media"),
     ("GET", "/api/v1/reference/units"),
     ("GET", "/api/v1/reference/hj212-factors"),
+    ("GET", "/api/v1/activity-attachments/limits"),
 }
 # Admin-only routes: an enterprise user must be refused outright.
 ADMIN_ONLY = re.compile(r"^/api/v1/(users|security-policy|audit-events)")
@@ -410,6 +436,8 @@ def test_every_route_is_isolated(app, client, session, world):
                         {"park_id": t["park"].id},
                         {"q": MARK},
                     ):
+                        if path.endswith("/stream"):  # server-sent events: a short stream
+                            params = {**params, "max_seconds": 1}
                         r = _call(as_a, m, concrete, params=params)
                         assert r.status_code in (200, 403), (m, path, r.status_code)
                         if path.endswith("/export"):
@@ -428,6 +456,10 @@ def test_every_route_is_isolated(app, client, session, world):
                 elif m == "PATCH":
                     body = PATCH_BODIES.get(resource, {"name": "HACKED"})
                     r = _call(as_a, m, concrete, body=body)
+                    assert r.status_code in (403, 404), (m, path, r.status_code)
+                    assert MARK not in r.text
+                elif m == "PUT":
+                    r = _call(as_a, m, concrete, body=PUT_BODIES.get(resource, {}))
                     assert r.status_code in (403, 404), (m, path, r.status_code)
                     assert MARK not in r.text
                 elif m == "DELETE":
@@ -453,6 +485,14 @@ def test_every_route_is_isolated(app, client, session, world):
         session.refresh(t["hj212_device"])
         assert t["hj212_device"].name == f"{MARK}-{x}-logger"
         assert session.get(type(t["hj212_factor_map"]), t["hj212_factor_map"].id).basis == "dry"
+    from dualcarbon.activity.models import AccountingOptions
+    from dualcarbon.parkbase.models import ParkBaseData
+
+    assert session.scalar(select(func.count(AccountingOptions.id))) == 0
+    assert session.scalar(select(func.count(ParkBaseData.id))) == 2
+    for x in "bc":
+        row = world["targets"][x]["park_base"]
+        assert (row.note, row.gdp_1e4_cny) == (f"{MARK}-{x}-base", Decimal("123.4"))
     assert checked >= 40
 
 

@@ -17,6 +17,9 @@ from dualcarbon.server.deps import Ctx, SessionDep, require
 
 for _role in (Role.PARK_ADMIN, Role.ENTERPRISE_USER, Role.VERIFIER):
     extend_role(_role, "accounting.run:read")
+# park-level results (园区核算): park roles only; the web menu is gated by it, the rows by scope
+for _role in (Role.PARK_ADMIN, Role.VERIFIER):
+    extend_role(_role, "accounting.park_run:read")
 extend_role(Role.PARK_ADMIN, "accounting.run:write", "accounting.park_run:write")
 extend_role(Role.ENTERPRISE_USER, "accounting.run:write")
 
@@ -44,9 +47,11 @@ def run_enterprise(data: s.EnterpriseRunIn, session: SessionDep, ctx: WriteCtx) 
 @router.post("/park-runs", response_model=s.RunRead, status_code=201,
              operation_id="run_park_accounting")
 def run_park(data: s.ParkRunIn, session: SessionDep, ctx: ParkWriteCtx) -> Any:
-    """Aggregate the latest successful enterprise runs of the park for the period."""
+    """Aggregate the latest successful enterprise runs of the park for the period (with
+    `refresh_enterprises`, after running each enterprise on its approved data)."""
     return _summary(service.run_park(session, data.park_id, data.period_start, data.period_end,
-                                     actor=ctx.actor, scope=ctx.scope))
+                                     actor=ctx.actor, scope=ctx.scope,
+                                     refresh=data.refresh_enterprises))
 
 
 @router.post("/runs/{run_id}/rerun", response_model=s.RunRead, status_code=201,
@@ -86,8 +91,12 @@ def totals(run_id: Id, session: SessionDep, ctx: ReadCtx) -> dict[str, Any]:
 @router.get("/runs/{run_id}/breakdown", operation_id="accounting_run_breakdown")
 def breakdown(run_id: Id, session: SessionDep, ctx: ReadCtx,
               by: Literal["source", "gas", "scope", "facility", "process", "product",
-                          "enterprise"] = "source") -> list[dict[str, Any]]:
-    return service.breakdown(service.get_run(session, ctx.scope, run_id), by)
+                          "enterprise", "industry_group"] = "source") -> list[dict[str, Any]]:
+    """Emissions by source / gas / scope / facility / process / product; for a park run by
+    enterprise (with direct, indirect, the internal supply netted, energy) or industry_group
+    (direct emissions, which add up to the park's direct emissions)."""
+    return service.breakdown(service.get_run(session, ctx.scope, run_id), by, session,
+                             ctx.locale)
 
 
 @router.get("/runs/{run_id}/lines/{line_id}/provenance",

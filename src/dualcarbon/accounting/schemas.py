@@ -22,9 +22,13 @@ class EnterpriseRunIn(InModel):
 
 
 class ParkRunIn(InModel):
+    """Aggregate the park. With `refresh_enterprises`, each enterprise with approved activity
+    data in the period is first accounted for exactly this period from it."""
+
     park_id: Id
     period_start: date
     period_end: date
+    refresh_enterprises: bool = False
 
 
 class RunRead(BaseModel):

@@ -36,6 +36,7 @@ from dualcarbon.core.errors import DomainError, FieldError, Invalid
 from dualcarbon.db.paging import Page, paginate
 from dualcarbon.db.tenancy import Grant, Scope
 from dualcarbon.factors import service as factors
+from dualcarbon.registry import reference
 from dualcarbon.registry import service as registry
 
 SYSTEM_SCOPE = Scope("system", frozenset({Grant("system")}))
@@ -171,32 +172,78 @@ def latest_enterprise_runs(session: Session, park_id: int, period_start: date,
 
 
 def run_park(session: Session, park_id: int, period_start: date, period_end: date, *,
-             actor: Actor = SYSTEM_ACTOR, scope: Scope = SYSTEM_SCOPE) -> AccountingRun:
+             actor: Actor = SYSTEM_ACTOR, scope: Scope = SYSTEM_SCOPE,
+             refresh: bool = False) -> AccountingRun:
+    """Aggregate the park for the period. With `refresh`, every enterprise of the park that has
+    approved activity data in the period is first accounted for exactly this period from that
+    data (so a quarter or a year can be run when only the monthly runs after approval exist)."""
     _check_period(period_start, period_end)
     scope.require_writable(park_id)
-    return _park_run(session, park_id, period_start, period_end, actor=actor, trigger="manual")
+    refreshed = (refresh_enterprises(session, park_id, period_start, period_end, actor=actor,
+                                     scope=scope) if refresh else None)
+    return _park_run(session, park_id, period_start, period_end, actor=actor, trigger="manual",
+                     refreshed=refreshed)
+
+
+def enterprises_with_approved_data(session: Session, park_id: int, period_start: date,
+                                   period_end: date) -> list[int]:
+    """Enterprises of the park with approved activity data in a month of the period."""
+    try:
+        models = importlib.import_module("dualcarbon.activity.models")
+    except ImportError:
+        return []
+    ds = models.ActivityDataset
+    first = date(period_start.year, period_start.month, 1)
+    return list(session.scalars(
+        select(ds.enterprise_id).where(ds.park_id == park_id, ds.status == "approved",
+                                       ds.month >= first, ds.month <= period_end)
+        .distinct().order_by(ds.enterprise_id)))
+
+
+def refresh_enterprises(session: Session, park_id: int, period_start: date, period_end: date,
+                        *, actor: Actor = SYSTEM_ACTOR, scope: Scope = SYSTEM_SCOPE
+                        ) -> list[dict[str, Any]]:
+    """Run each enterprise with approved data for the period; a document that cannot be built
+    is reported, not raised (the park run then uses that enterprise's latest earlier run)."""
+    out: list[dict[str, Any]] = []
+    for ent_id in enterprises_with_approved_data(session, park_id, period_start, period_end):
+        try:
+            r = run_enterprise(session, ent_id, period_start, period_end, actor=actor,
+                               scope=scope)
+        except DomainError as exc:
+            out.append({"enterprise_id": ent_id, "run_id": None, "status": "failed",
+                        "error": str(exc.detail or exc.code)})
+        else:
+            out.append({"enterprise_id": ent_id, "run_id": r.id, "status": r.status,
+                        "error": r.error})
+    return out
 
 
 def _park_run(session: Session, park_id: int, period_start: date, period_end: date, *,
-              actor: Actor, trigger: str, rerun_of: int | None = None) -> AccountingRun:
+              actor: Actor, trigger: str, rerun_of: int | None = None,
+              refreshed: list[dict[str, Any]] | None = None) -> AccountingRun:
     """Aggregate the latest enterprise runs with the engine's park function (on their stored
     documents, with the park's current parameter set)."""
     from dualcarbon.accounting import park as park_level
+    from dualcarbon.parkbase import service as parkbase
 
     runs = latest_enterprise_runs(session, park_id, period_start, period_end)
     if not runs:
         raise NoEnterpriseRuns()
     docs = [from_dict(ActivityDocument, r.document) for r in runs]
     park_info = park_level.park_info(session, park_id)
+    base, base_rows = parkbase.figures_for(session, park_id, period_start, period_end)
     run = AccountingRun(
         park_id=park_id, enterprise_id=None, level="park", period_start=period_start,
         period_end=period_end, period_kind=period_kind(period_start, period_end),
         methodology="park", trigger=trigger, rerun_of=rerun_of,
-        document={"enterprise_runs": [r.id for r in runs], "park": park_info},
+        document={"enterprise_runs": [r.id for r in runs], "park": park_info,
+                  "park_base": {"rows": base_rows, "figures": to_dict(base)},
+                  **({"refreshed": refreshed} if refreshed is not None else {})},
         created_by=actor.username)
     try:
         params = factors.parameter_set(session, park_id)
-        result = park_level.account(park_info, period_start, period_end, docs, params)
+        result = park_level.account(park_info, period_start, period_end, docs, params, base)
     except DomainError as exc:
         run.status, run.error, run.parameter_refs = "failed", str(exc.detail or exc.code), []
     except ArithmeticError as exc:  # e.g. a zero the engine divides by: the input's fault
@@ -261,17 +308,85 @@ def totals(run: AccountingRun) -> dict[str, Any]:
     return dict(res["totals"])
 
 
-BREAKDOWNS = ("source", "gas", "scope", "facility", "process", "product", "enterprise")
+BREAKDOWNS = ("source", "gas", "scope", "facility", "process", "product", "enterprise",
+              "industry_group")
 
 
-def breakdown(run: AccountingRun, by: str) -> list[dict[str, Any]]:
+def park_members(session: Session, run: AccountingRun) -> dict[str, dict[str, Any]]:
+    """The enterprises of a park run by their document id: the registry enterprise (name,
+    credit code, industry code) and the enterprise run the park run used."""
+    ids = [int(i) for i in (run.document or {}).get("enterprise_runs", [])]
+    out: dict[str, dict[str, Any]] = {}
+    if not ids:
+        return out
+    from dualcarbon.registry.models import Enterprise
+
+    for r in session.scalars(select(AccountingRun).where(AccountingRun.id.in_(ids))):
+        ent = session.get(Enterprise, r.enterprise_id) if r.enterprise_id else None
+        doc_id = str((r.document or {}).get("enterprise", {}).get("id", ""))
+        out[doc_id] = {"enterprise_id": r.enterprise_id, "run_id": r.id,
+                       "name": ent.name if ent else "",
+                       "credit_code": ent.credit_code if ent else "",
+                       "industry_code": ent.industry_code if ent else "",
+                       "methodology": r.methodology}
+    return out
+
+
+def industry_label(group: str, locale: str = "zh-CN") -> str:
+    """An industry group as shown: "2614 有机化学原料制造" for a GB/T 4754 code, else as is."""
+    if group in ("", "(none)"):
+        return "未分类" if locale.startswith("zh") else "unclassified"
+    name = reference.industry_name(group, "en" if locale == "en" else "zh")
+    return f"{group} {name}" if name and name != group else group
+
+
+def _share(part: Decimal, whole: Decimal) -> str | None:
+    return format(part / whole * 100, "f") if whole else None
+
+
+def breakdown(run: AccountingRun, by: str, session: Session | None = None,
+              locale: str = "zh-CN") -> list[dict[str, Any]]:
     """Emissions (tCO2e) grouped by source category, gas, scope, or the facility / process /
-    product levels of the result; `enterprise` for a park run."""
+    product levels of the result; `enterprise` and `industry_group` for a park run (with
+    direct, indirect and energy figures, the registry names, and the share of park direct
+    emissions; an industry group's `emissions_tco2e` is its direct emissions, which add up to
+    the park's direct emissions without counting a park supply twice)."""
     res = result_of(run)
     if by == "enterprise":
         ents = res.get("enterprises", []) if run.level == "park" else [res]
-        return [{"key": e["enterprise_id"], "name": e.get("enterprise_name", ""),
-                 "emissions_tco2e": e["totals"]["total_tco2e"]} for e in ents]
+        members = park_members(session, run) if session is not None and \
+            run.level == "park" else {}
+        park_direct = _d(res.get("direct_tco2e")) if run.level == "park" else Decimal(0)
+        netted: dict[str, Decimal] = defaultdict(Decimal)
+        for s in res.get("internal_supplies", []):
+            netted[s["buyer"]] += _d(s["buyer_tco2"])
+        rows = []
+        for e in ents:
+            m = members.get(str(e["enterprise_id"]), {})
+            t = e["totals"]
+            row = {"key": e["enterprise_id"], "name": m.get("name") or e.get("enterprise_name", ""),
+                   "emissions_tco2e": t["total_tco2e"]}
+            if run.level == "park":
+                group = e.get("industry_group", "")
+                row |= {"enterprise_id": m.get("enterprise_id"), "run_id": m.get("run_id"),
+                        "industry_group": group,
+                        "industry_group_name": industry_label(group, locale),
+                        "direct_tco2e": t["direct_tco2e"], "indirect_tco2e": t["indirect_tco2e"],
+                        "internal_supply_tco2e": format(netted[str(e["enterprise_id"])], "f"),
+                        "energy_tce": e.get("energy", {}).get("total_tce"),
+                        "share_of_park_direct_pct": _share(_d(t["direct_tco2e"]), park_direct)}
+            rows.append(row)
+        return rows
+    if by == "industry_group":
+        if run.level != "park":
+            raise Invalid(field_errors=[FieldError(("query", "by"), "invalid")])
+        park_direct = _d(res.get("direct_tco2e"))
+        return [{"key": g["group"], "name": industry_label(g["group"], locale),
+                 "enterprise_count": len(g.get("enterprise_ids", [])),
+                 "emissions_tco2e": g["direct_tco2e"], "direct_tco2e": g["direct_tco2e"],
+                 "total_tco2e": g["total_tco2e"], "energy_tce": g["energy_tce"],
+                 "share_of_park_direct_pct": _share(_d(g["direct_tco2e"]), park_direct)}
+                for g in res.get("industry_groups", [])]
     if by in ("facility", "process", "product"):
         if run.level == "park":
             raise Invalid(field_errors=[FieldError(("query", "by"), "invalid")])
@@ -332,10 +447,14 @@ def indicators(run: AccountingRun) -> dict[str, Any]:
     """Intensity and energy figures of a run."""
     res = result_of(run)
     if run.level == "park":
+        base = res.get("park_base") or {}
         return {"energy_tce": res.get("energy_tce"),
                 "energy_excluding_feedstock_tce": res.get("energy_excluding_feedstock_tce"),
                 "value_added_1e4_cny": res.get("value_added_1e4_cny"),
-                "intensity_tco2e_per_1e4_cny": res.get("intensity_tco2e_per_1e4_cny")}
+                "intensity_tco2e_per_1e4_cny": res.get("intensity_tco2e_per_1e4_cny"),
+                "park_base": base.get("indicators"),
+                "park_base_figures": base.get("figures"),
+                "cross_checks": base.get("cross_checks", [])}
     energy = {k: v for k, v in res["energy"].items() if k != "lines"}
     return {"energy": energy, "intensities": res.get("intensities", {}),
             "electricity": res.get("electricity", {}),

@@ -64,3 +64,51 @@ register("activity.file", "无法读取文件（应为 .xlsx 或 .csv）",
 register("activity.header", "缺少列 {column}", "Missing column {column}")
 register("activity.incomplete", "数据不完整，无法核算：{problem}",
          "Incomplete for accounting: {problem}")
+register("activity.wrong-sheet", "{kind}类排放源应填在工作表“{sheet}”",
+         "A source of kind {kind_en} belongs on sheet {sheet} ({sheet_en})")
+register("activity.workbook.sheet", "缺少工作表“{sheet}”", "Sheet {sheet} is missing")
+register("activity.workbook.item", "未知项目“{item}”", "Unknown item {item}")
+register("activity.workbook.required", "缺少必填项目“{item}”", "Required item {item} is missing")
+register("activity.workbook.province", "不是有效的省份（填省份名称或6位行政区划代码，如 江苏 或 320000）",
+         "Not a province (a name or the 6-digit GB/T 2260 code, e.g. 320000)")
+register("activity.workbook.region", "不是有效的区域电网（{choices}）",
+         "Not a regional grid ({choices})")
+register("activity.workbook.year", "年份无效", "Not a valid year")
+register("activity.workbook.period", "核算期起止日期无效（YYYY-MM-DD，结束不早于开始，两项都要填）",
+         "Invalid period (both dates, YYYY-MM-DD, end not before start)")
+register("activity.workbook.period-twice", "已填核算年度，不能再填起止日期",
+         "Give either the year or the period dates, not both")
+register("activity.workbook.choice", "取值应为 {choices} 之一", "Must be one of {choices}")
+register("activity.workbook.composition",
+         "气体组分格式应为 CH4=0.95; C2H6=0.03（体积分数，0 到 1）",
+         "Composition must read CH4=0.95; C2H6=0.03 (volume fractions 0 to 1)")
+register("activity.workbook.catalogue", "不在缺省值库中（可填的名称见“说明”工作表）",
+         "Not in the default library (see the 说明 sheet for the names)")
+register("activity.workbook.custom-fuel",
+         "不是缺省值库中的燃料，须填写实测含碳量或单位热值含碳量",
+         "Not a library fuel: give its measured carbon content or carbon per heat")
+register("activity.workbook.unknown-ref", "“{ref}”未在“设施和工艺”工作表中定义",
+         "{ref} is not defined on the facilities and processes sheet")
+register("activity.workbook.unknown-target", "“{ref}”不是已定义的工艺或产品",
+         "{ref} is not a defined process or product")
+register("activity.workbook.month-outside", "月份不在核算期内", "Month outside the period")
+register("activity.workbook.allocation-key", "应为 电力 / 热力 / 其他未分配，或本文件中排放源的编码",
+         "Must be 电力 / 热力 / 其他未分配 or the code of a source in this file")
+register("activity.workbook.allocation-mixed", "同一分摊的各行应使用相同的层级和依据",
+         "Every row of one split must have the same level and basis")
+register("activity.workbook.allocation", "分摊设置有误：{problem}", "Invalid split: {problem}")
+register("activity.allocation.kind",
+         "只有燃烧的化石燃料、碳酸盐、硝酸/己二酸、CO2回收、电力和热力可以分摊（原料和含碳物料在所属工艺的碳平衡中）",
+         "Only fuels burnt, carbonates, acids, CO2 recovery, electricity and heat can be split "
+         "(feedstock and materials are in their process's carbon balance)")
+register("activity.allocation.tagged", "已指定生产工艺的排放源全部计入该工艺，不能再分摊",
+         "A source tagged with a process goes to it whole; it cannot be split too")
+register("activity.allocation.duplicate", "同一分摊对象重复出现", "Target listed more than once")
+register("activity.allocation.fraction", "分摊比例合计应为 1（现为 {total}）",
+         "The fractions must add up to 1 (they add up to {total})")
+register("activity.allocation.zero", "分摊用量合计应大于 0", "The measured use must add up to more than 0")
+register("activity.attachment-type", "凭证文件类型不支持，允许：{allowed}",
+         "File type not accepted; allowed: {allowed}")
+register("activity.attachment-size", "凭证文件不能超过 {max_mb} MB",
+         "The evidence file must not exceed {max_mb} MB")
+register("activity.attachment-empty", "凭证文件为空", "The evidence file is empty")

@@ -40,6 +40,10 @@ class ActivitySource(IdMixin, TimestampMixin, EnterpriseScoped, Base):
     point_factor: Mapped[Decimal | None] = mapped_column(ExactDecimal(20, 10))
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # a shared utility's split by measured use (分摊):
+    # {"level": "facility"|"process", "basis": "measured"|"fraction",
+    #  "shares": [{"target_id": <facility/process id>, "use": "<decimal>"}]}
+    allocation: Mapped[dict[str, Any] | None] = mapped_column(JSONDoc)
 
 
 class ActivityDataset(IdMixin, TimestampMixin, EnterpriseScoped, Base):
@@ -95,3 +99,24 @@ class ActivityAttachment(IdMixin, TimestampMixin, EnterpriseScoped, Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(60))
+
+
+class AccountingOptions(IdMixin, TimestampMixin, EnterpriseScoped, Base):
+    """The enterprise's accounting options (核算方法学、GWP 版本、燃料缺省值表、电网排放因子口径与
+    地区), part of its accounting configuration; `build_document` puts them in the engine
+    document. Grid province and region are registry codes (GB/T 2260, regional-grid id); empty
+    means the park's. One row per enterprise; no row means the defaults."""
+
+    __tablename__ = "accounting_options"
+    __table_args__ = (UniqueConstraint("enterprise_id"),)
+
+    methodology: Mapped[str] = mapped_column(String(40), default="NDRC-2013-chemical")
+    gwp_set: Mapped[str] = mapped_column(String(8), default="SAR")
+    fuel_table: Mapped[str] = mapped_column(String(1), default="A")
+    grid_scope: Mapped[str] = mapped_column(String(10), default="auto")
+    grid_province_code: Mapped[str | None] = mapped_column(String(6))
+    grid_region: Mapped[str | None] = mapped_column(String(20))
+    grid_year: Mapped[int | None] = mapped_column(Integer)
+    electricity_view_for_total: Mapped[str] = mapped_column(String(10), default="location")
+    electricity_equal_value: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_by: Mapped[str] = mapped_column(String(60))

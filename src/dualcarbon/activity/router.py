@@ -67,6 +67,24 @@ def delete_source(source_id: Id, session: SessionDep, ctx: SourceWrite) -> Respo
     return Response(status_code=204)
 
 
+# --------------------------------------------------------------------------- accounting options
+
+
+@router.get("/accounting-options/{enterprise_id}", response_model=s.OptionsRead,
+            operation_id="get_accounting_options")
+def get_options(enterprise_id: Id, session: SessionDep, ctx: SourceRead) -> Any:
+    """The enterprise's accounting options (defaults when none are stored) and where its grid
+    factor is looked up (its own province/region, else the park's)."""
+    return service.get_options(session, ctx.scope, enterprise_id)
+
+
+@router.put("/accounting-options/{enterprise_id}", response_model=s.OptionsRead,
+            operation_id="put_accounting_options")
+def put_options(enterprise_id: Id, data: s.OptionsIn, session: SessionDep,
+                ctx: SourceWrite) -> Any:
+    return service.put_options(session, ctx.scope, ctx.actor, enterprise_id, data)
+
+
 # ------------------------------------------------------------------------------------ datasets
 
 
@@ -184,6 +202,13 @@ def add_attachment(record_id: Id, session: SessionDep, ctx: DataWrite, settings:
     return service.add_attachment(session, ctx.scope, ctx.actor, record_id,
                                   filename=file.filename or "file", content=content,
                                   content_type=file.content_type, data_dir=settings.data_dir)
+
+
+@router.get("/activity-attachments/limits", response_model=s.AttachmentLimits,
+            operation_id="activity_attachment_limits")
+def attachment_limits(ctx: DataRead) -> Any:
+    """What an evidence upload may be: the largest size in bytes and the file extensions."""
+    return service.attachment_limits()
 
 
 @router.get("/activity-attachments/{attachment_id}", operation_id="get_activity_attachment")

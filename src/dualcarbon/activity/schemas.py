@@ -16,6 +16,20 @@ Param = Annotated[Decimal, Field(max_digits=20, decimal_places=8)]
 Code = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_.\-]+$")]
 
 
+class ShareIn(InModel):
+    target_id: Id  # a facility or process of the enterprise (see `level`)
+    use: Annotated[Decimal, Field(ge=0, max_digits=24, decimal_places=8)]
+
+
+class AllocationIn(InModel):
+    """How the source's emissions are split among the facilities or processes it serves:
+    their measured use (any one unit, e.g. metered steam t) or fractions that sum to 1."""
+
+    level: Literal["facility", "process"]
+    basis: Literal["measured", "fraction"] = "measured"
+    shares: Annotated[list[ShareIn], Field(min_length=1, max_length=100)]
+
+
 class SourceIn(InModel):
     enterprise_id: Id
     code: Code
@@ -29,6 +43,7 @@ class SourceIn(InModel):
     point_factor: Annotated[Decimal | None, Field(gt=0, max_digits=20, decimal_places=10)] = None
     sort_order: int = 0
     is_active: bool = True
+    allocation: AllocationIn | None = None
 
     @field_validator("kind")
     @classmethod
@@ -48,6 +63,7 @@ class SourceUpdate(InModel):
     point_factor: Annotated[Decimal | None, Field(gt=0, max_digits=20, decimal_places=10)] = None
     sort_order: int | None = None
     is_active: bool | None = None
+    allocation: AllocationIn | None = None  # null removes the split
 
 
 class SourceRead(BaseModel):
@@ -66,6 +82,7 @@ class SourceRead(BaseModel):
     point_factor: DecimalStr | None
     sort_order: int
     is_active: bool
+    allocation: dict[str, Any] | None = None
 
 
 class DatasetIn(InModel):
@@ -120,6 +137,11 @@ class AttachmentRead(BaseModel):
     created_at: datetime
 
 
+class AttachmentLimits(BaseModel):
+    max_bytes: int
+    extensions: list[str]
+
+
 class RecordRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     id: int
@@ -154,3 +176,59 @@ class DatasetRead(BaseModel):
     correction_reason: str | None
     previous_id: int | None
     records: list[RecordRead] = []
+
+
+class OptionsIn(InModel):
+    """The enterprise's accounting options; a field left out keeps its default."""
+
+    methodology: Literal["NDRC-2013-chemical", "MEE-power-2022"] = "NDRC-2013-chemical"
+    gwp_set: Literal["SAR", "AR4", "AR5", "AR6"] = "SAR"
+    fuel_table: Literal["A", "B", "C"] = "A"
+    grid_scope: Literal["auto", "province", "region", "national"] = "auto"
+    grid_province_code: str | None = None  # GB/T 2260; empty = the park's province
+    grid_region: str | None = None  # regional grid id; empty = the province's (or the park's)
+    grid_year: Annotated[int | None, Field(ge=2000, le=2100)] = None
+    electricity_view_for_total: Literal["location", "market", "ets"] = "location"
+    electricity_equal_value: bool = False
+
+    @field_validator("grid_province_code")
+    @classmethod
+    def _province(cls, v: str | None) -> str | None:
+        from dualcarbon.registry import reference
+
+        if v is not None and v not in reference.provinces():
+            raise FieldValueError("registry.province-code.unknown")
+        return v
+
+    @field_validator("grid_region")
+    @classmethod
+    def _region(cls, v: str | None) -> str | None:
+        from dualcarbon.core import registry_rules
+
+        if v is not None and v not in registry_rules.GRID_REGIONS:
+            raise FieldValueError("registry.grid-region.unknown")
+        return v
+
+
+class GridLocation(BaseModel):
+    province_code: str | None
+    grid_region: str | None
+    province: str | None  # the grid-factor key the engine looks up (e.g. jiangsu)
+    region: str | None  # (e.g. east)
+
+
+class OptionsRead(BaseModel):
+    enterprise_id: int
+    methodology: str
+    gwp_set: str
+    fuel_table: str
+    grid_scope: str
+    grid_province_code: str | None
+    grid_region: str | None
+    grid_year: int | None
+    electricity_view_for_total: str
+    electricity_equal_value: bool
+    is_default: bool  # nothing stored yet: the defaults apply
+    updated_by: str | None = None
+    updated_at: datetime | None = None
+    grid_location: GridLocation  # where the grid factor is looked up, after the park's defaults

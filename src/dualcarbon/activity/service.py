@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dualcarbon.activity import kinds as K
+from dualcarbon.activity.document import DocumentBuilder, line_id
 from dualcarbon.activity.errors import (
     ActivityNotFound,
     BadTransition,
@@ -23,6 +24,7 @@ from dualcarbon.activity.errors import (
     SourceInUse,
 )
 from dualcarbon.activity.models import (
+    AccountingOptions,
     ActivityAttachment,
     ActivityDataset,
     ActivityRecord,
@@ -30,12 +32,15 @@ from dualcarbon.activity.models import (
 )
 from dualcarbon.audit import service as audit
 from dualcarbon.core.accounting import dataio
+from dualcarbon.core.accounting.catalogue import grid
+from dualcarbon.core.accounting.levels import AllocationInvalid, check_allocation
 from dualcarbon.core.accounting.model import ActivityDocument
 from dualcarbon.core.context import Actor
 from dualcarbon.core.errors import FieldError, Invalid
 from dualcarbon.db.tenancy import Scope
 from dualcarbon.db.types import utcnow
 from dualcarbon.jobs import service as jobs
+from dualcarbon.registry import reference
 from dualcarbon.registry.models import Enterprise, Facility, MeteringPoint, Park, Process
 
 EDITABLE = ("draft", "returned")
@@ -43,6 +48,14 @@ RERUN_JOB = "accounting.rerun"
 STATUS_ZH = {"draft": "草稿", "submitted": "已提交", "approved": "已审核", "returned": "已退回",
              "superseded": "已被更正"}
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+# Evidence (凭证) file types: scans and photos of invoices and test reports, the e-invoice
+# formats (PDF, OFD), spreadsheets and documents; nothing executable or rendered as a page.
+ATTACHMENT_EXTENSIONS = (".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".xlsx", ".xls", ".csv",
+                         ".docx", ".doc", ".zip")
+
+
+def attachment_limits() -> dict[str, Any]:
+    return {"max_bytes": MAX_ATTACHMENT_BYTES, "extensions": list(ATTACHMENT_EXTENSIONS)}
 
 
 def month_start(d: date) -> date:
@@ -77,7 +90,8 @@ def _audit(session: Session, actor: Actor, action: str, obj: Any, label: str,
 
 
 def _check_source(session: Session, ent: Enterprise, kind: str, unit: str,
-                  settings: dict[str, Any], refs: dict[str, int | None]) -> None:
+                  settings: dict[str, Any], refs: dict[str, Any],
+                  allocation: dict[str, Any] | None = None) -> None:
     k = K.KINDS[kind]
     errors: list[FieldError] = []
     if unit not in k.units:
@@ -100,8 +114,53 @@ def _check_source(session: Session, ent: Enterprise, kind: str, unit: str,
         if ref is not None and session.scalar(select(model.id).where(
                 model.id == ref, model.enterprise_id == ent.id)) is None:
             errors.append(FieldError(("body", field), "activity.reference"))
+    if allocation is not None:
+        errors += _check_allocation(session, ent, kind, settings, refs, allocation)
     if errors:
         raise Invalid(field_errors=errors)
+
+
+ALLOCATABLE = ("fuel", "carbonate", "acid", "co2_recovery", "electricity", "heat")
+
+
+def _check_allocation(session: Session, ent: Enterprise, kind: str, settings: dict[str, Any],
+                      refs: dict[str, Any], allocation: dict[str, Any]) -> list[FieldError]:
+    """A split by measured use: a source whose line the engine can split (not a feedstock or
+    material, which are in their process's carbon mass balance), not tagged with a process,
+    shares of existing facilities/processes of the enterprise, each once, adding up to more
+    than 0 — or, as fractions, to exactly 1."""
+    loc = ("body", "allocation")
+    errors: list[FieldError] = []
+    if kind not in ALLOCATABLE or (kind == "fuel" and settings.get("use") == "feedstock"):
+        errors.append(FieldError(loc, "activity.allocation.kind"))
+    if refs.get("process_id") is not None:
+        errors.append(FieldError(loc, "activity.allocation.tagged"))
+    model = Facility if allocation["level"] == "facility" else Process
+    ids = set(session.scalars(select(model.id).where(model.enterprise_id == ent.id)))
+    seen: set[int] = set()
+    for i, share in enumerate(allocation["shares"]):
+        if share["target_id"] not in ids:
+            errors.append(FieldError((*loc, "shares", i, "target_id"), "activity.reference"))
+        elif share["target_id"] in seen:
+            errors.append(FieldError((*loc, "shares", i, "target_id"),
+                                     "activity.allocation.duplicate"))
+        seen.add(share["target_id"])
+    total = sum((Decimal(str(x["use"])) for x in allocation["shares"]), Decimal(0))
+    if allocation.get("basis") == "fraction" and total != 1:
+        errors.append(FieldError((*loc, "shares"), "activity.allocation.fraction",
+                                 {"total": format(total, "f")}))
+    elif total <= 0:
+        errors.append(FieldError((*loc, "shares"), "activity.allocation.zero"))
+    return errors
+
+
+def _allocation_json(value: Any) -> dict[str, Any] | None:
+    """The split as stored: decimals as exact strings."""
+    if value is None:
+        return None
+    return {"level": value["level"], "basis": value.get("basis", "measured"),
+            "shares": [{"target_id": x["target_id"], "use": format(Decimal(str(x["use"])), "f")}
+                       for x in value["shares"]]}
 
 
 def list_sources(session: Session, scope: Scope, *, enterprise_id: int | None = None,
@@ -121,13 +180,15 @@ def get_source(session: Session, scope: Scope, source_id: int) -> ActivitySource
 
 def create_source(session: Session, scope: Scope, actor: Actor, data: Any) -> ActivitySource:
     ent = _enterprise(session, scope, data.enterprise_id)
+    values = data.model_dump()
+    values["allocation"] = _allocation_json(values.get("allocation"))
     _check_source(session, ent, data.kind, data.unit, data.settings,
                   {"facility_id": data.facility_id, "process_id": data.process_id,
-                   "point_id": data.point_id})
+                   "point_id": data.point_id}, values["allocation"])
     if session.scalar(select(ActivitySource.id).where(
             ActivitySource.enterprise_id == ent.id, ActivitySource.code == data.code)):
         raise CodeTaken(params={"source_code": data.code})
-    src = ActivitySource(park_id=ent.park_id, **data.model_dump())
+    src = ActivitySource(park_id=ent.park_id, **values)
     session.add(src)
     session.flush()
     _audit(session, actor, "create", src, src.name)
@@ -140,8 +201,11 @@ def update_source(session: Session, scope: Scope, actor: Actor, source_id: int,
     ent = _enterprise(session, scope, src.enterprise_id)
     before = audit.snapshot(src)
     changes = data.model_dump(exclude_unset=True)
+    if "allocation" in changes:
+        changes["allocation"] = _allocation_json(changes["allocation"])
     merged = {**audit.snapshot(src), **changes}
-    _check_source(session, ent, src.kind, merged["unit"], merged["settings"] or {}, merged)
+    _check_source(session, ent, src.kind, merged["unit"], merged["settings"] or {}, merged,
+                  merged.get("allocation"))
     if changes.get("unit", src.unit) != src.unit and session.scalar(
             select(ActivityRecord.id).where(ActivityRecord.source_id == src.id).limit(1)):
         raise SourceInUse()
@@ -265,8 +329,9 @@ def submit(session: Session, scope: Scope, actor: Actor, dataset_id: int) -> Act
     assert ent is not None
     last = date(ds.month.year + ds.month.month // 12, ds.month.month % 12 + 1, 1)
     try:
-        _document(session, ent, [ds], ds.month, date.fromordinal(last.toordinal() - 1))
-    except dataio.DocumentInvalid as exc:
+        check_allocation(_document(session, ent, [ds], ds.month,
+                                   date.fromordinal(last.toordinal() - 1)))
+    except (dataio.DocumentInvalid, AllocationInvalid) as exc:
         raise Invalid(field_errors=[FieldError(("records", *fe.loc), "activity.incomplete",
                                                {"problem": fe.msg or fe.code})
                                     for fe in exc.field_errors]) from None
@@ -473,8 +538,15 @@ def add_attachment(session: Session, scope: Scope, actor: Actor, record_id: int,
                    data_dir: Path) -> ActivityAttachment:
     rec, ds = _record(session, scope, record_id)
     _editable(session, scope, ds)
-    if not content or len(content) > MAX_ATTACHMENT_BYTES:
-        raise Invalid(field_errors=[FieldError(("body", "file"), "activity.file")])
+    ext = Path(filename).suffix.lower()
+    if ext not in ATTACHMENT_EXTENSIONS:
+        raise Invalid(field_errors=[FieldError(("body", "file"), "activity.attachment-type", {
+            "allowed": " ".join(ATTACHMENT_EXTENSIONS)})])
+    if not content:
+        raise Invalid(field_errors=[FieldError(("body", "file"), "activity.attachment-empty")])
+    if len(content) > MAX_ATTACHMENT_BYTES:
+        raise Invalid(field_errors=[FieldError(("body", "file"), "activity.attachment-size", {
+            "max_mb": MAX_ATTACHMENT_BYTES // (1024 * 1024)})])
     digest = hashlib.sha256(content).hexdigest()
     key = f"activity/{digest[:2]}/{digest}"
     path = data_dir / key
@@ -502,11 +574,85 @@ def attachment_content(session: Session, scope: Scope, attachment_id: int,
     return att, content
 
 
+# --------------------------------------------------------------------------- accounting options
+
+OPTION_FIELDS = ("methodology", "gwp_set", "fuel_table", "grid_scope", "grid_province_code",
+                 "grid_region", "grid_year", "electricity_view_for_total",
+                 "electricity_equal_value")
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "methodology": "NDRC-2013-chemical", "gwp_set": "SAR", "fuel_table": "A",
+    "grid_scope": "auto", "grid_province_code": None, "grid_region": None, "grid_year": None,
+    "electricity_view_for_total": "location", "electricity_equal_value": False}
+
+
+def _options_row(session: Session, enterprise_id: int) -> AccountingOptions | None:
+    return session.scalar(select(AccountingOptions).where(
+        AccountingOptions.enterprise_id == enterprise_id))
+
+
+def grid_location(park: Park, opts: AccountingOptions | None) -> dict[str, str | None]:
+    """Where the enterprise's grid factor is looked up: its own province/region when its
+    options name them, else the park's (registry codes); and the engine's grid-factor keys
+    for them (`grid.location.province.<province>`, `grid.location.region.<region>`)."""
+    province_code = (opts.grid_province_code if opts is not None else None) or park.province_code
+    region = opts.grid_region if opts is not None else None
+    if region is None:
+        region = (reference.grid_region_of(province_code)
+                  if province_code != park.province_code else park.grid_region) or None
+    return {"province_code": province_code, "grid_region": region,
+            "province": grid.province_key(province_code), "region": grid.region_key(region)}
+
+
+def options_out(session: Session, ent: Enterprise) -> dict[str, Any]:
+    row = _options_row(session, ent.id)
+    park = session.get(Park, ent.park_id)
+    assert park is not None
+    values = ({f: getattr(row, f) for f in OPTION_FIELDS} if row is not None
+              else dict(DEFAULT_OPTIONS))
+    return {"enterprise_id": ent.id, **values, "is_default": row is None,
+            "updated_by": row.updated_by if row is not None else None,
+            "updated_at": row.updated_at if row is not None else None,
+            "grid_location": grid_location(park, row)}
+
+
+def get_options(session: Session, scope: Scope, enterprise_id: int) -> dict[str, Any]:
+    ent = session.scalar(select(Enterprise).where(Enterprise.id == enterprise_id,
+                                                  scope.filter_for(Enterprise)))
+    if ent is None:
+        raise ActivityNotFound()
+    return options_out(session, ent)
+
+
+def put_options(session: Session, scope: Scope, actor: Actor, enterprise_id: int,
+                data: Any) -> dict[str, Any]:
+    """Store the enterprise's accounting options (all fields; audited)."""
+    ent = _enterprise(session, scope, enterprise_id)
+    row = _options_row(session, ent.id)
+    before = audit.snapshot(row) if row is not None else None
+    values = {f: getattr(data, f) for f in OPTION_FIELDS}
+    if row is None:
+        row = AccountingOptions(park_id=ent.park_id, enterprise_id=ent.id,
+                                updated_by=actor.username, **values)
+        session.add(row)
+    else:
+        for key, value in values.items():
+            setattr(row, key, value)
+        row.updated_by = actor.username
+    session.flush()
+    _audit(session, actor, "update" if before else "create", row, ent.name, before)
+    return options_out(session, ent)
+
+
+def document_options(opts: AccountingOptions | None) -> dict[str, Any]:
+    """The engine document's `options` from the stored accounting options."""
+    values = ({f: getattr(opts, f) for f in OPTION_FIELDS} if opts is not None
+              else dict(DEFAULT_OPTIONS))
+    out = {k: v for k, v in values.items()
+           if k not in ("grid_province_code", "grid_region") and v is not None}
+    return out
+
+
 # ---------------------------------------------------------------------------- engine document
-
-
-def _measured(value: Any, quality: str) -> dict[str, Any]:
-    return {"value": str(value), "quality": quality}
 
 
 def _months_between(start: date, end: date) -> tuple[date, date]:
@@ -542,84 +688,56 @@ def _document(session: Session, ent: Enterprise, sets: Any, period_start: date,
         Facility.enterprise_id == ent.id))}
     processes = {p.id: p for p in session.scalars(select(Process).where(
         Process.enterprise_id == ent.id))}
+    opts = _options_row(session, ent.id)
+    where = grid_location(park, opts)
     doc: dict[str, Any] = {
         "period": {"start": period_start.isoformat(), "end": period_end.isoformat(),
                    "label": f"{period_start:%Y-%m}..{period_end:%Y-%m}"},
-        "enterprise": {"id": ent.code, "name": ent.name, "province": park.province_code,
-                       "region": park.grid_region, "industry_group": ent.industry_code},
+        "enterprise": {"id": ent.code, "name": ent.name, "province": where["province"],
+                       "region": where["region"], "industry_group": ent.industry_code},
+        "options": document_options(opts),
         "facilities": [{"id": f.code, "name": f.name, "kind": f.kind}
                        for f in facilities.values()],
         "processes": [{"id": p.code, "name": p.name} for p in processes.values()],
     }
-    value_added: Decimal | None = None
-    power: dict[str, dict[str, Any]] = {}
+    builder = DocumentBuilder(doc)
     records.sort(key=lambda r: (sources[r.source_id].sort_order, r.source_id,
                                 datasets[r.dataset_id].month))
+    lines_of: dict[int, list[str]] = {}
     for r in records:
         src = sources[r.source_id]
-        k = K.KINDS[src.kind]
         month = datasets[r.dataset_id].month
-        quality = "default" if r.data_source == "default" else "measured"
-        param_quality = "default" if r.data_source == "default" else "measured"
-        if k.code == "value_added":
-            value_added = (value_added or Decimal(0)) + r.quantity
-            continue
-        params: dict[str, Any] = dict(r.params or {})
-        if r.ncv is not None:
-            params["ncv"] = r.ncv
-        if r.carbon_content is not None:
-            params["carbon_content"] = r.carbon_content
-        if k.code == "power_coal":
-            pf = power.setdefault(src.settings["power_facility"],
-                                  {"id": src.settings["power_facility"], "coal": []})
-            coal: dict[str, Any] = {"month": month.month, "amount_t": str(r.quantity),
-                                    "quality": quality}
-            if "ncv" in params:
-                coal["ncv_ar_gj_per_t"] = _measured(params["ncv"], param_quality)
-            if "carbon_content" in params:
-                coal["carbon_ar"] = _measured(params["carbon_content"], param_quality)
-            for name in k.plain:
-                if name in params:
-                    coal[name] = str(params[name])
-            pf["coal"].append(coal)
-            continue
-        line: dict[str, Any] = {"id": f"{src.code}@{month:%Y-%m}"}
-        line.update(dict((src.settings or {}).items()))
-        if k.code in ("fuel", "material", "biomass"):
-            line["unit"] = src.unit
-        if k.code in ("material", "biomass", "product") or k.code == "fuel":
-            line["name"] = src.name
-        qty_field = k.quantity_field
-        if k.code == "heat" and src.unit == "t":
-            qty_field = "mass_t"
-        line[qty_field] = str(r.quantity)
-        if k.code == "green_power":
-            line["year"] = month.year
-            line["evidence"] = r.comment or ""
-        elif k.code != "product":
-            line["quality"] = quality
-        for name in k.measured:
-            if name in params:
-                line[name] = _measured(params[name], param_quality)
-        for name in k.plain:
-            if name in params:
-                line[name] = str(params[name])
-        if k.code not in ("green_power", "product") and src.facility_id in facilities:
-            line["facility"] = facilities[src.facility_id].code
-        if k.code != "green_power" and src.process_id in processes:
-            line["process"] = processes[src.process_id].code
-        doc.setdefault(k.doc_list, []).append(line)
-    if value_added is not None:
-        doc["enterprise"]["value_added_1e4_cny"] = str(value_added)
-    if power:
-        doc["power_facilities"] = list(power.values())
+        lines_of.setdefault(src.id, []).append(line_id(src.code, month))
+        builder.add(kind=src.kind, code=src.code, name=src.name, unit=src.unit,
+                    settings=dict(src.settings or {}), quantity=r.quantity, year=month.year,
+                    month=month, ncv=r.ncv, carbon_content=r.carbon_content,
+                    params=dict(r.params or {}), data_source=r.data_source, comment=r.comment,
+                    facility=facilities[src.facility_id].code
+                    if src.facility_id in facilities else None,
+                    process=processes[src.process_id].code
+                    if src.process_id in processes else None)
+    keys = [_allocation_key(src, lines_of[src.id], facilities, processes)
+            for src in sources.values() if src.allocation and src.id in lines_of]
+    if keys:
+        builder.doc["allocation_keys"] = keys
     try:
-        return dataio.from_dict(ActivityDocument, doc)
+        return builder.build()
     except dataio.DocumentInvalid as exc:
         # name the source (code@month) instead of a list index of the engine document
         for fe in exc.field_errors:
-            lst, idx = (*fe.loc, "", "")[:2]
-            if isinstance(lst, str) and isinstance(idx, int) and lst in doc \
-                    and isinstance(doc[lst], list) and idx < len(doc[lst]):
-                fe.loc = (str(doc[lst][idx].get("id", lst)), *fe.loc[2:])
+            tag, rest = builder.origin_of(fe.loc)
+            if tag is not None:
+                fe.loc = (str(tag), *rest)
         raise
+
+
+def _allocation_key(src: ActivitySource, line_ids: list[str], facilities: dict[int, Facility],
+                    processes: dict[int, Process]) -> dict[str, Any]:
+    """The engine's allocation key of a source's split: its lines of the period, the shares by
+    facility or process code (a target deleted since is named `#<id>`; the engine refuses it)."""
+    alloc = src.allocation or {}
+    targets: dict[int, Any] = facilities if alloc["level"] == "facility" else processes
+    return {"inputs": line_ids, "level": alloc["level"], "basis": alloc.get("basis", "measured"),
+            "utility": src.kind if src.kind in ("electricity", "heat") else "unassigned",
+            "shares": {(targets[x["target_id"]].code if x["target_id"] in targets
+                        else f"#{x['target_id']}"): x["use"] for x in alloc["shares"]}}

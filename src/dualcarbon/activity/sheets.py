@@ -63,7 +63,7 @@ TAIL_COLUMNS: list[tuple[str, str, str]] = [
 ]
 
 
-def _columns(sheet: str | None) -> list[tuple[str, str, str]]:
+def columns(sheet: str | None) -> list[tuple[str, str, str]]:
     params: list[str] = []
     for k in K.KINDS.values():
         if sheet is None or k.sheet == sheet:
@@ -74,7 +74,7 @@ def _columns(sheet: str | None) -> list[tuple[str, str, str]]:
 
 def _header_map(sheet: str | None) -> dict[str, str]:
     out: dict[str, str] = {}
-    for field, zh, en in _columns(sheet):
+    for field, zh, en in columns(sheet):
         out[zh] = out[en] = out[field] = field
     return out
 
@@ -112,7 +112,7 @@ def export(session: Session, ds: ActivityDataset, *, fmt: str = "xlsx",
     rows = _rows(session, ds)
     if fmt == "csv":
         buf = io.StringIO()
-        cols = _columns(None)
+        cols = columns(None)
         w = csv.writer(buf)
         w.writerow([zh for _, zh, _ in cols])
         for row in rows:
@@ -124,7 +124,7 @@ def export(session: Session, ds: ActivityDataset, *, fmt: str = "xlsx",
     wb.remove(first)
     for sheet in K.SHEETS:
         ws = wb.create_sheet(sheet)
-        cols = _columns(sheet)
+        cols = columns(sheet)
         ws.append([zh for _, zh, _ in cols])
         for cell in ws[1]:
             cell.font = Font(bold=True)
@@ -152,10 +152,18 @@ def export(session: Session, ds: ActivityDataset, *, fmt: str = "xlsx",
 # ------------------------------------------------------------------------------------ import
 
 
-def _tables(filename: str, content: bytes, errors: list[FieldError]
-            ) -> list[tuple[str, list[str], list[tuple[int, list[Any]]]]]:
-    """(sheet, headers, [(row number, cells)]) of every data sheet of the file."""
-    out = []
+Table = tuple[str, str, list[str], list[tuple[int, list[Any]]]]
+
+
+def read_tables(filename: str, content: bytes, errors: list[FieldError],
+                sheets: dict[str, str] | None = None) -> list[Table]:
+    """(sheet title, canonical sheet name, headers, [(row number, cells)]) of every data sheet
+    of the file. `sheets` maps the titles read (zh and en) to their canonical name; by default
+    the five report sheets. A CSV file is one table named CSV."""
+    if len(content) > MAX_FILE_BYTES or not content:
+        errors.append(FieldError(("-", 1, "-"), "activity.file"))
+        return []
+    out: list[Table] = []
     if filename.lower().endswith(".csv"):
         try:
             text = content.decode("utf-8-sig")
@@ -167,7 +175,7 @@ def _tables(filename: str, content: bytes, errors: list[FieldError]
                 return []
         lines = list(csv.reader(io.StringIO(text)))
         if lines:
-            out.append(("CSV", [str(h).strip() for h in lines[0]],
+            out.append(("CSV", "CSV", [str(h).strip() for h in lines[0]],
                         [(i, list(r)) for i, r in enumerate(lines[1:], start=2)]))
         return out
     try:
@@ -175,7 +183,7 @@ def _tables(filename: str, content: bytes, errors: list[FieldError]
     except Exception:
         errors.append(FieldError(("-", 1, "-"), "activity.file"))
         return []
-    known = {s: s for s in K.SHEETS} | {en: zh for zh, en in K.SHEETS_EN.items()}
+    known = sheets if sheets is not None else REPORT_SHEETS
     for ws in wb.worksheets:
         if ws.title not in known:
             continue  # 说明 and other sheets of the user's own are not data
@@ -183,12 +191,16 @@ def _tables(filename: str, content: bytes, errors: list[FieldError]
         header = next(it, None)
         if header is None:
             continue
-        out.append((ws.title, [str(h).strip() if h is not None else "" for h in header],
+        out.append((ws.title, known[ws.title],
+                    [str(h).strip() if h is not None else "" for h in header],
                     [(i, list(r)) for i, r in enumerate(it, start=2)]))
     return out
 
 
-def _number(raw: Any) -> Decimal:
+REPORT_SHEETS = {s: s for s in K.SHEETS} | {en: zh for zh, en in K.SHEETS_EN.items()}
+
+
+def number(raw: Any) -> Decimal:
     if isinstance(raw, bool):
         raise InvalidOperation
     d = Decimal(str(raw).strip().replace(",", "")) if not isinstance(raw, int | float) \
@@ -198,7 +210,7 @@ def _number(raw: Any) -> Decimal:
     return d
 
 
-def _located(fe: FieldError, locale: str) -> str:
+def located(fe: FieldError, locale: str) -> str:
     sheet, row, column = fe.loc
     reason = i18n.t(fe.code, locale, **fe.params)
     if locale == "en":
@@ -206,112 +218,153 @@ def _located(fe: FieldError, locale: str) -> str:
     return f"工作表 {sheet} 第 {row} 行 {column} 列：{reason}"
 
 
+def reject(errors: list[FieldError], locale: str) -> ImportRejected:
+    """The all-or-nothing refusal: every problem located as sheet, row, column, reason."""
+    for fe in errors:
+        fe.msg = located(fe, locale)
+    return ImportRejected(field_errors=errors, params={"count": len(errors)})
+
+
+class Rows:
+    """One table's header row read against the columns it may have (zh, en or field names)."""
+
+    def __init__(self, title: str, headers: list[str], hmap: dict[str, str],
+                 names: dict[str, str] | None = None) -> None:
+        self.title, self.headers = title, headers
+        self.fields = {i: hmap[h] for i, h in enumerate(headers) if h in hmap}
+        self.where = {f: i for i, f in self.fields.items()}
+        self.names = names or {}
+
+    def col(self, field: str) -> str:
+        """The column as the user sees it: letter and header, e.g. E(活动数据); a column the
+        sheet lacks by its template header."""
+        i = self.where.get(field)
+        if i is None:
+            return self.names.get(field, field)
+        return f"{get_column_letter(i + 1)}({self.headers[i]})"
+
+    def cells(self, cells: list[Any]) -> dict[str, Any]:
+        """Field -> value of one row; blank text is None."""
+        out = {f: cells[i] if i < len(cells) else None for i, f in self.fields.items()}
+        return {f: (None if isinstance(v, str) and not v.strip() else v) for f, v in out.items()}
+
+
+VALUE_FIELDS = ("quantity", "ncv", "carbon_content", *PARAM_COLUMNS)
+LABEL_FIELDS = ("code", "name", "kind", "unit", "data_source", "comment")
+
+
+def wrong_sheet(rows: Rows, canonical: str, rownum: int, kind: K.Kind) -> FieldError | None:
+    """A source must sit on the sheet of its report table (a purchased-electricity source on
+    化石燃料燃烧 is refused, naming the sheet it belongs on). CSV has one table: no check."""
+    if canonical == "CSV" or kind.sheet == canonical:
+        return None
+    return FieldError((rows.title, rownum, rows.col("code")), "activity.wrong-sheet",
+                      {"kind": kind.label_zh, "sheet": kind.sheet, "kind_en": kind.label_en,
+                       "sheet_en": K.SHEETS_EN[kind.sheet]})
+
+
+def row_values(rows: Rows, rownum: int, cell: dict[str, Any], kind: K.Kind | None,
+               unit: str | None) -> tuple[dict[str, Any], list[FieldError]]:
+    """The figures of one row (quantity, NCV, carbon content, the kind's parameters, data source
+    and comment) checked cell by cell: numbers, signs, parameters the kind takes, the unit."""
+    here: list[FieldError] = []
+    rec: dict[str, Any] = {"params": {}}
+    for f in VALUE_FIELDS:
+        if f not in cell:
+            continue
+        raw = cell[f]
+        if raw is None:
+            if f == "quantity":
+                here.append(FieldError((rows.title, rownum, rows.col(f)), "activity.required"))
+            continue
+        try:
+            d = number(raw)
+        except (InvalidOperation, ValueError):
+            here.append(FieldError((rows.title, rownum, rows.col(f)), "activity.number"))
+            continue
+        if d < 0 and f not in ("temperature_c",):
+            here.append(FieldError((rows.title, rownum, rows.col(f)), "activity.negative"))
+            continue
+        if f in PARAM_COLUMNS:
+            if kind is not None and f not in (kind.measured | kind.plain):
+                here.append(FieldError((rows.title, rownum, rows.col(f)), "activity.param",
+                                       {"name": f}))
+                continue
+            rec["params"][f] = d
+        else:
+            if f != "quantity" and kind is not None and f not in kind.measured:
+                here.append(FieldError((rows.title, rownum, rows.col(f)), "activity.param",
+                                       {"name": f}))
+                continue
+            rec[f] = d
+    raw_unit = cell.get("unit")
+    if unit is not None and raw_unit is not None and str(raw_unit).strip() != unit:
+        here.append(FieldError((rows.title, rownum, rows.col("unit")), "activity.unit",
+                               {"expected": unit}))
+    raw_ds = cell.get("data_source")
+    if raw_ds is None:
+        rec["data_source"] = "meter_ledger"
+    elif str(raw_ds).strip() in K.DATA_SOURCE_OF_LABEL:
+        rec["data_source"] = K.DATA_SOURCE_OF_LABEL[str(raw_ds).strip()]
+    else:
+        here.append(FieldError((rows.title, rownum, rows.col("data_source")),
+                               "activity.data-source"))
+    comment = cell.get("comment")
+    rec["comment"] = str(comment).strip()[:2000] if comment is not None else None
+    return rec, here
+
+
+def has_values(cell: dict[str, Any], labels: tuple[str, ...] = LABEL_FIELDS) -> bool:
+    """False for a template line left empty (no figure in it): no data for that source."""
+    return any(v is not None for f, v in cell.items() if f not in labels)
+
+
 def import_file(session: Session, scope: Scope, actor: Actor, dataset_id: int, *,
                 filename: str, content: bytes, locale: str = "zh-CN") -> ActivityDataset:
     ds = service.get_dataset(session, scope, dataset_id)
     service._editable(session, scope, ds)
     errors: list[FieldError] = []
-    if len(content) > MAX_FILE_BYTES or not content:
-        errors.append(FieldError(("-", 1, "-"), "activity.file"))
-        tables = []
-    else:
-        tables = _tables(filename, content, errors)
+    tables = read_tables(filename, content, errors)
     sources = {s.code: s for s in session.scalars(select(ActivitySource).where(
         ActivitySource.enterprise_id == ds.enterprise_id, ActivitySource.is_active.is_(True)))}
     seen: set[str] = set()
     parsed: list[tuple[ActivitySource, dict[str, Any]]] = []
-    for sheet, headers, rows in tables:
-        hmap = _header_map(None)
-        fields: dict[int, str] = {}
-        for i, h in enumerate(headers):
-            if h in hmap:
-                fields[i] = hmap[h]
-        where = {f: i for i, f in fields.items()}
+    hmap = _header_map(None)
+    for title, canonical, headers, table in tables:
+        rows = Rows(title, headers, hmap)
         for required in ("code", "quantity"):
-            if required not in where:
+            if required not in rows.where:
                 zh = {f: z for f, z, _ in BASE_COLUMNS}[required]
-                errors.append(FieldError((sheet, 1, "-"), "activity.header", {"column": zh}))
-        if "code" not in where or "quantity" not in where:
+                errors.append(FieldError((title, 1, "-"), "activity.header", {"column": zh}))
+        if "code" not in rows.where or "quantity" not in rows.where:
             continue
-
-        def col(field: str, where: dict[str, int] = where, headers: list[str] = headers) -> str:
-            i = where[field]
-            return f"{get_column_letter(i + 1)}({headers[i]})"
-
-        for rownum, cells in rows:
-            cell = {f: cells[i] if i < len(cells) else None for i, f in fields.items()}
-            cell = {f: (None if isinstance(v, str) and not v.strip() else v)
-                    for f, v in cell.items()}
-            if all(v is None for v in cell.values()):
-                continue
-            code = str(cell.get("code") or "").strip()
-            values_given = [f for f, v in cell.items() if v is not None
-                            and f not in ("code", "name", "kind", "unit", "data_source",
-                                          "comment")]
-            if not values_given:
+        for rownum, cells in table:
+            cell = rows.cells(cells)
+            if all(v is None for v in cell.values()) or not has_values(cell):
                 continue  # a template line left empty: no data for that source
+            code = str(cell.get("code") or "").strip()
             here: list[FieldError] = []
             src = sources.get(code)
+            kind = K.KINDS[src.kind] if src is not None else None
             if src is None:
-                here.append(FieldError((sheet, rownum, col("code")), "activity.unknown-source"))
+                here.append(FieldError((title, rownum, rows.col("code")),
+                                       "activity.unknown-source"))
             elif code in seen:
-                here.append(FieldError((sheet, rownum, col("code")),
+                here.append(FieldError((title, rownum, rows.col("code")),
                                        "activity.duplicate-source"))
+            elif kind is not None and (bad := wrong_sheet(rows, canonical, rownum, kind)):
+                here.append(bad)
             seen.add(code)
-            rec: dict[str, Any] = {"params": {}}
-            for f in ("quantity", "ncv", "carbon_content", *PARAM_COLUMNS):
-                if f not in cell:
-                    continue
-                raw = cell[f]
-                if raw is None:
-                    if f == "quantity":
-                        here.append(FieldError((sheet, rownum, col(f)), "activity.required"))
-                    continue
-                try:
-                    d = _number(raw)
-                except (InvalidOperation, ValueError):
-                    here.append(FieldError((sheet, rownum, col(f)), "activity.number"))
-                    continue
-                if d < 0 and f not in ("temperature_c",):
-                    here.append(FieldError((sheet, rownum, col(f)), "activity.negative"))
-                    continue
-                if f in PARAM_COLUMNS:
-                    if src is not None and f not in (K.KINDS[src.kind].measured
-                                                     | K.KINDS[src.kind].plain):
-                        here.append(FieldError((sheet, rownum, col(f)), "activity.param",
-                                               {"name": f}))
-                        continue
-                    rec["params"][f] = d
-                else:
-                    if f != "quantity" and src is not None and f not in \
-                            K.KINDS[src.kind].measured:
-                        here.append(FieldError((sheet, rownum, col(f)), "activity.param",
-                                               {"name": f}))
-                        continue
-                    rec[f] = d
-            unit = cell.get("unit")
-            if src is not None and unit is not None and str(unit).strip() != src.unit:
-                here.append(FieldError((sheet, rownum, col("unit")), "activity.unit",
-                                       {"expected": src.unit}))
-            raw_ds = cell.get("data_source")
-            if raw_ds is None:
-                rec["data_source"] = "meter_ledger"
-            elif str(raw_ds).strip() in K.DATA_SOURCE_OF_LABEL:
-                rec["data_source"] = K.DATA_SOURCE_OF_LABEL[str(raw_ds).strip()]
-            else:
-                here.append(FieldError((sheet, rownum, col("data_source")),
-                                       "activity.data-source"))
-            comment = cell.get("comment")
-            rec["comment"] = str(comment).strip()[:2000] if comment is not None else None
+            rec, problems = row_values(rows, rownum, cell, kind,
+                                       src.unit if src is not None else None)
+            here += problems
             errors += here
             if not here and src is not None:
                 parsed.append((src, rec))
             if len(errors) >= MAX_ERRORS:
                 break
     if errors:
-        for fe in errors:
-            fe.msg = _located(fe, locale)
-        raise ImportRejected(field_errors=errors, params={"count": len(errors)})
+        raise reject(errors, locale)
     for src, rec in parsed:
         service._upsert(session, actor, ds, src, rec)
     session.flush()

@@ -174,6 +174,47 @@ def _parse_ts(raw: Any) -> datetime | None:
         return None
 
 
+def _readings_of(items: list[Any]) -> tuple[list[ingestion.ReadingTuple],
+                                             list[tuple[int, str, str]], list[int]]:
+    """The readings of a batch document, the structurally bad ones (index, point, reason), and
+    for each reading its index in the document. A timestamp text repeats for every point of an
+    instant: each distinct one is parsed once."""
+    readings: list[ingestion.ReadingTuple] = []
+    bad: list[tuple[int, str, str]] = []
+    index_map: list[int] = []
+    parsed: dict[Any, datetime | None] = {}
+    for i, item in enumerate(items):
+        if type(item) is not dict:
+            bad.append((i, "", "ingest.bad-value"))
+            continue
+        point = str(item.get("point", ""))
+        raw_ts = item.get("ts")
+        try:
+            when = parsed[raw_ts]
+        except KeyError:
+            when = _parse_ts(raw_ts)
+            if when is not None and when.tzinfo is None:
+                when = None
+            parsed[raw_ts] = when
+        except TypeError:  # a list or an object: not a timestamp
+            when = None
+        if when is None:
+            bad.append((i, point, "ingest.bad-timestamp"))
+            continue
+        value = item.get("value")
+        if type(value) is not str and not isinstance(value, Decimal):
+            if isinstance(value, int) and not isinstance(value, bool):
+                value = Decimal(value)
+            else:
+                bad.append((i, point, "ingest.bad-value"))
+                continue
+        unit = item.get("unit")
+        readings.append((point, when, value, str(item.get("quality") or "N"),
+                         unit if isinstance(unit, str) else None))
+        index_map.append(i)
+    return readings, bad, index_map
+
+
 def receive_batch(session: Session, headers: Mapping[str, str], body: bytes,
                   now: datetime | None = None) -> DoorAnswer:
     """Verify, decode and ingest one device batch; commits before answering."""
@@ -220,32 +261,12 @@ def receive_batch(session: Session, headers: Mapping[str, str], body: bytes,
     items = doc["readings"]
     if len(items) > MAX_READINGS:
         raise TooLarge()
-    readings: list[ingestion.ReadingIn] = []
-    bad: list[tuple[int, str, str]] = []
-    for i, item in enumerate(items):
-        if not isinstance(item, dict):
-            bad.append((i, "", "ingest.bad-value"))
-            continue
-        point = str(item.get("point", ""))
-        when = _parse_ts(item.get("ts"))
-        value = item.get("value")
-        if when is None or when.tzinfo is None:
-            bad.append((i, point, "ingest.bad-timestamp"))
-            continue
-        if isinstance(value, int) and not isinstance(value, bool):
-            value = Decimal(value)
-        if not isinstance(value, str | Decimal):
-            bad.append((i, point, "ingest.bad-value"))
-            continue
-        unit = item.get("unit")
-        readings.append(ingestion.ReadingIn(point, when, value, str(item.get("quality") or "N"),
-                                            unit if isinstance(unit, str) else None))
-    # structural rejections keep their original index: map service indexes back
-    index_map = [i for i, item in enumerate(items) if i not in {b[0] for b in bad}]
+    readings, bad, index_map = _readings_of(items)
     try:
         result = ingestion.ingest(session, park_id=key.park_id, readings=readings, source="http",
                                   batch_ref=batch_ref, device_key_id=key.id,
-                                  enterprise_id=key.enterprise_id, created_by=key.key_id, now=now)
+                                  enterprise_id=key.enterprise_id, created_by=key.key_id, now=now,
+                                  batch_checked=True)
         key.last_used_at = now
         if bad:
             _add_structural(session, result, bad, index_map)
@@ -262,12 +283,13 @@ def receive_batch(session: Session, headers: Mapping[str, str], body: bytes,
 
 def _add_structural(session: Session, result: ingestion.IngestResult,
                     bad: list[tuple[int, str, str]], index_map: list[int]) -> None:
+    from sqlalchemy import update
+
     from dualcarbon.collection.models import IngestBatch
 
     remapped = [(index_map[i], p, r) for i, p, r in result.rejected]
     result.rejected = sorted(remapped + bad)
-    batch = session.get(IngestBatch, result.batch_id)
-    if batch is not None:
-        batch.rejected = [{"index": i, "point": p, "reason": r} for i, p, r in result.rejected]
-        batch.rejected_count = len(result.rejected)
-        session.flush()
+    session.connection().execute(update(IngestBatch).where(
+        IngestBatch.id == result.batch_id).values(
+        rejected=[{"index": i, "point": p, "reason": r} for i, p, r in result.rejected],
+        rejected_count=len(result.rejected)))

@@ -184,7 +184,7 @@ class DeviceKey(IdMixin, TimestampMixin, EnterpriseScoped, Base):
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by: Mapped[str] = mapped_column(String(64))
     # the MQTT edge (topic level cmis/v1/{park}/{ent}/{edge}) whose envelopes this key signs: an
-    # edge with a bound active key must sign every envelope (decision 0032)
+    # edge with a bound active key must sign every envelope (decision 0034)
     mqtt_edge: Mapped[str | None] = mapped_column(String(64), index=True)
 
 

@@ -1,9 +1,11 @@
 """Monthly partitions of ``readings`` on PostgreSQL (no-op on SQLite).
 
 Partitions are created ahead of time by the ``collection.partitions-ahead`` job and on demand for
-late data (a batch carrying a month that has no partition yet). ``CREATE TABLE IF NOT EXISTS`` makes
-both idempotent across processes. No in-process cache: a rolled-back transaction would leave it
-wrong; the check is one catalogue lookup per month touched.
+late data (a batch carrying a month that has no partition yet). Creation is serialised by a
+transaction-level advisory lock and the lookup repeated under it: two transactions creating the
+same partition at once would otherwise both pass ``IF NOT EXISTS`` and the second fail with
+"relation already exists" when the first commits. No in-process cache: a rolled-back transaction
+would leave it wrong; the check is one catalogue lookup per month touched.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
+
+_ADVISORY_KEY = 0x7265616470617274  # "readpart": serialises partition creation
 
 
 def month_of(ts: datetime) -> date:
@@ -34,9 +38,19 @@ def ensure(session: Session, months: Iterable[date]) -> list[str]:
     if session.get_bind().dialect.name != "postgresql":
         return []
     created = []
+    locked = False
     for month in sorted(set(months)):
         name = partition_name(month)
         exists = session.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar()
+        if exists is None and not locked:
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_KEY})
+            locked = True  # held to the end of the transaction
+        if exists is None:
+            # look again under the lock, in pg_class itself: to_regclass may still answer from
+            # this backend's catalogue cache what it saw before another transaction committed
+            exists = session.execute(text(
+                "SELECT oid FROM pg_class WHERE relname = :n AND pg_table_is_visible(oid)"),
+                {"n": name}).scalar()
         if exists is None:
             start, end = month, add_months(month, 1)
             session.execute(text(

@@ -2,13 +2,15 @@
 whatever its size (docs/decisions/0020-ingestion-pipeline.md).
 
 1. ``COPY`` the validated rows into a temporary staging table;
-2. one ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING`` into ``readings`` (first write
-   wins), the stored rows kept in a second temporary table;
-3. interval consumption of cumulative registers with a window over (latest read ∪ new reads),
-   rollover and reset as in core/meter.py — points with late reads or with meter replacements
-   go through the Python path instead (the same functions SQLite uses);
-4. one ``INSERT … ON CONFLICT DO UPDATE`` for the hour, day and month rollups together;
-5. one upsert of ``point_latest``.
+2. one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` into ``readings`` (first write wins); when
+   it stored every row (the common case) the staging table *is* the set of new rows, otherwise
+   the new rows are picked by this batch's id into a second temporary table;
+3. one ``INSERT … ON CONFLICT DO UPDATE`` for the hour, day and month rollups together, the
+   interval consumption of cumulative registers computed in the same statement by a window over
+   (latest read ∪ new reads), rollover and reset as in core/meter.py — points with late reads
+   or with meter replacements go through the Python path instead (the same functions SQLite
+   uses);
+4. one upsert of ``point_latest``.
 
 Same results as the portable path, checked by the same tests on both databases.
 """
@@ -16,10 +18,9 @@ Same results as the portable path, checked by the same tests on both databases.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -28,85 +29,102 @@ from dualcarbon.collection import partitions
 from dualcarbon.collection.models import PointLatest, ReadingRollup
 from dualcarbon.core.readings import Acc
 
+if TYPE_CHECKING:
+    from dualcarbon.collection import service
+
 STAGE = """
 CREATE TEMP TABLE IF NOT EXISTS ingest_stage (
     point_id bigint, ts timestamptz, value numeric, quality varchar(2)) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS ingest_new (
     point_id bigint, ts timestamptz, value numeric, quality varchar(2)) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS ingest_delta (
-    point_id bigint, ts timestamptz, delta numeric) ON COMMIT DELETE ROWS;
-TRUNCATE ingest_stage, ingest_new, ingest_delta;
+DELETE FROM ingest_stage;
+DELETE FROM ingest_new;
+"""
+# (DELETE, not TRUNCATE: the tables are empty unless an earlier call of the same transaction
+# used them, and TRUNCATE of a temporary table creates new files every time.)
+
+INSERT = text("""
+INSERT INTO readings (point_id, ts, value, quality, batch_id)
+SELECT point_id, ts, value, quality, :batch FROM ingest_stage
+ON CONFLICT (point_id, ts) DO NOTHING
+""")
+
+# some rows were already stored (a resend, an overlap): the new ones are those this batch wrote
+PICK_NEW = text("""
+INSERT INTO ingest_new
+SELECT s.point_id, s.ts, s.value, s.quality FROM ingest_stage s
+JOIN readings r ON r.point_id = s.point_id AND r.ts = s.ts
+WHERE r.batch_id = :batch
+""")
+
+# cumulative points whose new reads are not all after the latest stored read (late data), or
+# with a meter replacement: their consumption goes through the Python path
+SLOW_POINTS = """
+SELECT n.point_id
+FROM (SELECT point_id, min(ts) AS first_ts FROM {new} GROUP BY point_id) n
+JOIN metering_points mp ON mp.id = n.point_id
+LEFT JOIN point_latest pl ON pl.point_id = n.point_id
+WHERE mp.measurement = 'cumulative'
+  AND (pl.ts > n.first_ts
+       OR EXISTS (SELECT 1 FROM meter_replacements m WHERE m.point_id = n.point_id))
 """
 
-INSERT_NEW = text("""
-WITH ins AS (
-    INSERT INTO readings (point_id, ts, value, quality, batch_id)
-    SELECT point_id, ts, value, quality, :batch FROM ingest_stage
-    ON CONFLICT (point_id, ts) DO NOTHING
-    RETURNING point_id, ts, value, quality)
-INSERT INTO ingest_new SELECT point_id, ts, value, quality FROM ins
-""")
-
-SLOW_POINTS = text("""
-SELECT n.point_id FROM ingest_new n
-LEFT JOIN point_latest pl ON pl.point_id = n.point_id
-WHERE n.point_id = ANY(:cum)
-GROUP BY n.point_id, pl.ts
-HAVING (pl.ts IS NOT NULL AND min(n.ts) < pl.ts)
-    OR EXISTS (SELECT 1 FROM meter_replacements m WHERE m.point_id = n.point_id)
-""")
-
-# interval consumption of in-order cumulative reads; modulus = 10^(digits of the integer part)
-DELTAS = text("""
-INSERT INTO ingest_delta (point_id, ts, delta)
-SELECT point_id, ts,
-       CASE WHEN value >= v0 THEN value - v0
-            WHEN v0 >= 0.9 * m AND value < 0.1 * m THEN m - v0 + value
-            ELSE value END * mult
-FROM (
-    SELECT c.point_id, c.ts, c.value, c.is_new, mp.multiplier AS mult,
-           lag(c.value) OVER w AS v0,
-           power(10::numeric, length(trunc(abs(lag(c.value) OVER w))::text)) AS m
-    FROM (SELECT point_id, ts, value, true AS is_new FROM ingest_new
-          WHERE point_id = ANY(:fast)
-          UNION ALL
-          SELECT point_id, ts, value, false FROM point_latest WHERE point_id = ANY(:fast)) c
-    JOIN metering_points mp ON mp.id = c.point_id
-    WINDOW w AS (PARTITION BY c.point_id ORDER BY c.ts)
-) x
-WHERE is_new AND v0 IS NOT NULL
-""")
-
-# Hours first (one pass over the new rows), then day and month from the hours. The first/last
-# value of a bucket is taken with min/max over [epoch, value] arrays: no per-group sort.
-ROLLUPS = text("""
-WITH g(grain, unit) AS (VALUES ('h', 'hour'), ('d', 'day'), ('m', 'month')),
+# One statement for the three grains. Consumption of in-order cumulative reads by a window over
+# (latest stored read ∪ new reads), rollover and reset as in core/meter.py (modulus =
+# 10^(digits of the integer part), at least 10); hours first (one pass over the new rows, the
+# reads and the interval consumption keyed apart: a read at hh:00 closes the previous hour),
+# then day and month from the hours with grouping sets. First/last value of a bucket with
+# min/max over [epoch, value] arrays: no per-group sort.
+ROLLUPS = """
+WITH n AS (SELECT point_id, ts, value FROM {new}),
+d AS (
+    SELECT point_id, ts,
+           CASE WHEN value >= v0 THEN value - v0
+                WHEN v0 >= 0.9 * power(10::numeric, length(trunc(abs(v0))::text))
+                     AND value < 0.1 * power(10::numeric, length(trunc(abs(v0))::text))
+                THEN power(10::numeric, length(trunc(abs(v0))::text)) - v0 + value
+                ELSE value END * mult AS delta
+    FROM (
+        SELECT c.point_id, c.ts, c.value, c.is_new, mp.multiplier AS mult,
+               lag(c.value) OVER (PARTITION BY c.point_id ORDER BY c.ts) AS v0
+        FROM (SELECT point_id, ts, value, true AS is_new FROM n
+              UNION ALL
+              SELECT pl.point_id, pl.ts, pl.value, false FROM point_latest pl
+              WHERE pl.point_id IN (SELECT point_id FROM n)) c
+        JOIN metering_points mp ON mp.id = c.point_id
+        WHERE mp.measurement = 'cumulative' AND c.point_id <> ALL(:slow)
+    ) x
+    WHERE is_new AND v0 IS NOT NULL),
 hr AS (
     SELECT point_id, date_trunc('hour', ts AT TIME ZONE :tz) AS lb,
            count(*) AS cnt, sum(value) AS s, min(value) AS mn, max(value) AS mx,
            min(ts) AS ft, max(ts) AS lt,
            min(ARRAY[extract(epoch FROM ts), value]) AS fa,
            max(ARRAY[extract(epoch FROM ts), value]) AS la
-    FROM ingest_new GROUP BY 1, 2),
-a AS (
-    SELECT point_id, g.grain, date_trunc(g.unit, lb) AT TIME ZONE :tz AS bucket,
-           sum(cnt) AS cnt, sum(s) AS s, min(mn) AS mn, max(mx) AS mx, min(ft) AS ft,
-           (min(fa))[2] AS fv, max(lt) AS lt, (max(la))[2] AS lv
-    FROM hr CROSS JOIN g GROUP BY 1, 2, 3),
-dh AS (
-    SELECT point_id, date_trunc('hour', (ts - interval '1 microsecond') AT TIME ZONE :tz) AS lb,
+    FROM n GROUP BY 1, 2),
+ch AS (
+    SELECT point_id,
+           date_trunc('hour', (ts - interval '1 microsecond') AT TIME ZONE :tz) AS lb,
            sum(delta) AS cons
-    FROM ingest_delta GROUP BY 1, 2),
-c AS (
-    SELECT point_id, g.grain, date_trunc(g.unit, lb) AT TIME ZONE :tz AS bucket,
-           sum(cons) AS cons
-    FROM dh CROSS JOIN g GROUP BY 1, 2, 3)
+    FROM d GROUP BY 1, 2),
+h AS (
+    SELECT coalesce(hr.point_id, ch.point_id) AS point_id, coalesce(hr.lb, ch.lb) AS lb,
+           date_trunc('day', coalesce(hr.lb, ch.lb)) AS ld,
+           date_trunc('month', coalesce(hr.lb, ch.lb)) AS lm,
+           hr.cnt, hr.s, hr.mn, hr.mx, hr.ft, hr.lt, hr.fa, hr.la, ch.cons
+    FROM hr FULL JOIN ch ON hr.point_id = ch.point_id AND hr.lb = ch.lb),
+agg AS (
+    SELECT point_id,
+           CASE WHEN GROUPING(lb) = 0 THEN 'h' WHEN GROUPING(ld) = 0 THEN 'd' ELSE 'm' END
+               AS grain,
+           coalesce(lb, ld, lm) AT TIME ZONE :tz AS bucket,
+           coalesce(sum(cnt), 0) AS cnt, coalesce(sum(s), 0) AS s, min(mn) AS mn,
+           max(mx) AS mx, min(ft) AS ft, (min(fa))[2] AS fv, max(lt) AS lt,
+           (max(la))[2] AS lv, sum(cons) AS cons
+    FROM h GROUP BY GROUPING SETS ((point_id, lb), (point_id, ld), (point_id, lm)))
 INSERT INTO reading_rollups AS r (point_id, grain, bucket, count, sum_value, min_value,
     max_value, first_ts, first_value, last_ts, last_value, consumption)
-SELECT coalesce(a.point_id, c.point_id), coalesce(a.grain, c.grain),
-       coalesce(a.bucket, c.bucket), coalesce(a.cnt, 0), coalesce(a.s, 0), a.mn, a.mx,
-       a.ft, a.fv, a.lt, a.lv, c.cons
-FROM a FULL JOIN c ON a.point_id = c.point_id AND a.grain = c.grain AND a.bucket = c.bucket
+SELECT point_id, grain, bucket, cnt, s, mn, mx, ft, fv, lt, lv, cons FROM agg
 ORDER BY 1, 2, 3
 ON CONFLICT (point_id, grain, bucket) DO UPDATE SET
     count = r.count + excluded.count,
@@ -123,59 +141,63 @@ ON CONFLICT (point_id, grain, bucket) DO UPDATE SET
                    THEN excluded.last_ts ELSE r.last_ts END,
     consumption = CASE WHEN excluded.consumption IS NULL THEN r.consumption
                        ELSE coalesce(r.consumption, 0) + excluded.consumption END
-""")
+"""
 
-LATEST = text("""
+LATEST = """
 INSERT INTO point_latest AS p (point_id, park_id, enterprise_id, ts, value, quality, seq,
                                updated_at)
 SELECT DISTINCT ON (n.point_id) n.point_id, mp.park_id, mp.enterprise_id, n.ts, n.value,
        n.quality, :seq, :now
-FROM ingest_new n JOIN metering_points mp ON mp.id = n.point_id
+FROM {new} n JOIN metering_points mp ON mp.id = n.point_id
 ORDER BY n.point_id, n.ts DESC
 ON CONFLICT (point_id) DO UPDATE SET ts = excluded.ts, value = excluded.value,
     quality = excluded.quality, seq = excluded.seq, updated_at = excluded.updated_at
 WHERE p.ts < excluded.ts
-""")
+"""
+# the statements over the new rows, for each table they may sit in
+_OVER = {table: {name: text(sql.format(new=table)) for name, sql in
+                 (("slow", SLOW_POINTS), ("rollups", ROLLUPS), ("latest", LATEST))}
+         for table in ("ingest_stage", "ingest_new")}
 
 
-def store(session: Session, batch_id: int, rows: Sequence[Any], tz: str,
+def store(session: Session, batch_id: int, rows: service.Valid, tz: str,
           now: datetime) -> int:
-    """Store validated rows (service._Row) of one batch; returns how many were new."""
+    """Store the validated rows of one batch; returns how many were new."""
     from dualcarbon.collection import service
 
     session.flush()
     conn = session.connection()
-    partitions.ensure(session, {partitions.month_of(r.ts) for r in rows})
+    iso = {ts: ts.isoformat() for ts in set(rows.ts)}
+    partitions.ensure(session, {partitions.month_of(ts) for ts in iso})
     conn.exec_driver_sql(STAGE)
     raw = conn.connection.driver_connection
     assert raw is not None
     # COPY text format built directly: values are plain decimals, quality flags are letters
-    data = "".join([f"{r.point.id}\t{r.ts.isoformat()}\t{r.value:f}\t{r.quality}\n"
-                    for r in rows]).encode()
+    data = "".join([f"{pid}\t{iso[ts]}\t{v:f}\t{q}\n" for pid, ts, v, q in
+                    zip(rows.point_id, rows.ts, rows.value, rows.quality, strict=True)]).encode()
     with raw.cursor() as cur, cur.copy(
             "COPY ingest_stage (point_id, ts, value, quality) FROM STDIN") as copy:
         copy.write(data)
-    accepted = conn.execute(INSERT_NEW, {"batch": batch_id}).rowcount
+    accepted = conn.execute(INSERT, {"batch": batch_id}).rowcount
     if not accepted:
         return 0
-    cumulative = sorted({r.point.id for r in rows if r.point.cumulative})
-    slow: list[int] = []
-    if cumulative:
-        slow = [pid for (pid,) in conn.execute(SLOW_POINTS, {"cum": cumulative})]
-        fast = sorted(set(cumulative) - set(slow))
-        if fast:
-            conn.execute(DELTAS, {"fast": fast})
+    new_table = "ingest_stage"  # all rows new: the common case, nothing more to copy
+    if accepted != len(rows):
+        conn.execute(PICK_NEW, {"batch": batch_id})
+        new_table = "ingest_new"
+    sql = _OVER[new_table]
+    slow = [pid for (pid,) in conn.execute(sql["slow"])]
     # consumption of late points (and points with replacements) in Python, before the rollup
     # statement and before point_latest moves: the same code as the portable path
     accs: dict[tuple[int, str, datetime], Acc] = defaultdict(Acc)
     if slow:
-        multipliers = {r.point.id: r.point.multiplier for r in rows}
+        multipliers = {pid: p.multiplier for pid, p in rows.points.items()}
         latest = {pid: (ts, v) for pid, ts, v in conn.execute(text(
             "SELECT point_id, ts, value FROM point_latest WHERE point_id = ANY(:p)"),
             {"p": slow})}
         new: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
         for pid, ts, v in conn.execute(text(
-                "SELECT point_id, ts, value FROM ingest_new WHERE point_id = ANY(:p)"),
+                f"SELECT point_id, ts, value FROM {new_table} WHERE point_id = ANY(:p)"),  # noqa: S608
                 {"p": slow}):
             new[pid].append((ts, v))
         swaps = service._replacements(session, slow)
@@ -184,10 +206,10 @@ def store(session: Session, batch_id: int, rows: Sequence[Any], tz: str,
                                                 swaps.get(pid, []), multipliers[pid], tz)
             for (g, bucket), delta in changes.items():
                 accs[(pid, g, bucket)].add_consumption(delta)
-    conn.execute(ROLLUPS, {"tz": tz})
+    conn.execute(sql["rollups"], {"tz": tz, "slow": slow})
     if accs:
         service.merge_rollups(session, accs)
-    conn.execute(LATEST, {"seq": batch_id, "now": now})
+    conn.execute(sql["latest"], {"seq": batch_id, "now": now})
     # rows changed behind the ORM's back: objects already loaded must not show stale values
     for obj in list(session.identity_map.values()):
         if isinstance(obj, ReadingRollup | PointLatest):

@@ -8,17 +8,25 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from dualcarbon.audit import service as audit
-from dualcarbon.collection import corrections, devicekeys, imports, ledgers, service
+from dualcarbon.collection import (
+    corrections,
+    devicekeys,
+    imports,
+    ledgers,
+    live,
+    reports,
+    service,
+)
 from dualcarbon.collection import schemas as s
 from dualcarbon.collection.errors import BadPayload
 from dualcarbon.identity.roles import Role, extend_role
 from dualcarbon.schematypes import Id, PageNo, PageSize
 from dualcarbon.server import problems
-from dualcarbon.server.deps import Ctx, SessionDep, require
+from dualcarbon.server.deps import Ctx, SessionDep, SessionFactoryDep, require
 from dualcarbon.server.xlsx import workbook_bytes, xlsx_response
 
 for _role in (Role.PARK_ADMIN, Role.ENTERPRISE_USER):
@@ -110,6 +118,36 @@ def point_latest(session: SessionDep, ctx: ReadCtx,
     return answer
 
 
+@router.get("/point-latest/stream", operation_id="stream_point_latest",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}},
+                             "description": "server-sent events: `latest` (seq, items)"}})
+async def point_latest_stream(request: Request, session: SessionDep, factory: SessionFactoryDep,
+                              ctx: ReadCtx,
+                              since: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+                              enterprise_id: Id | None = None,
+                              max_seconds: Annotated[float, Query(ge=1, le=3600)] = 300
+                              ) -> StreamingResponse:
+    """Server-sent events of ``point-latest``: a snapshot, then each change within a fraction of
+    a second of its commit, until ``max_seconds`` (the browser reconnects, re-checking the
+    session). ``Last-Event-ID`` resumes from the last ``seq`` seen."""
+    resume = request.headers.get("last-event-id", "")
+    if resume.isdigit():
+        since = max(since, int(resume))
+    # the stream outlives the request's unit of work: end it now, do not hold a connection
+    session.commit()
+    fetch_rows = live.fetcher(factory, ctx.scope, enterprise_id)
+
+    def fetch(after: int) -> dict[str, Any]:
+        answer: dict[str, Any] = plain(fetch_rows(after))
+        return answer
+
+    body = live.stream(live.watcher_of(request.app.state, factory), fetch, since=since,
+                       max_seconds=max_seconds, disconnected=request.is_disconnected)
+    return StreamingResponse(body, media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+
+
 @router.get("/metering-points/{point_id}/readings", operation_id="point_readings")
 def point_readings(point_id: Id, session: SessionDep, ctx: ReadCtx,
                    start: datetime | None = None, end: datetime | None = None,
@@ -134,6 +172,35 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@router.get("/monitoring-report", operation_id="monitoring_report")
+def monitoring_report(session: SessionDep, ctx: ReadCtx, grain: reports.Grain = "day",
+                      period: str | None = None, enterprise_id: Id | None = None,
+                      medium: str | None = None,
+                      point_id: Annotated[list[int] | None, Query()] = None) -> dict[str, Any]:
+    """在线监测日报/月报/年报 of an enterprise's points (and its CEMS CO2 mass), from rollups."""
+    answer: dict[str, Any] = plain(reports.build(
+        session, ctx.scope, enterprise_id=enterprise_id, grain=grain, period=period,
+        medium=medium, point_ids=point_id))
+    return answer
+
+
+@router.get("/monitoring-report/export", operation_id="export_monitoring_report",
+            response_class=Response,
+            responses={200: {"content": {"application/vnd.openxmlformats-officedocument."
+                                         "spreadsheetml.sheet": {}}}})
+def export_monitoring_report(session: SessionDep, ctx: ReadCtx, grain: reports.Grain = "day",
+                             period: str | None = None, enterprise_id: Id | None = None,
+                             medium: str | None = None,
+                             point_id: Annotated[list[int] | None, Query()] = None) -> Response:
+    report = reports.build(session, ctx.scope, enterprise_id=enterprise_id, grain=grain,
+                           period=period, medium=medium, point_ids=point_id)
+    audit.record(session, ctx.actor, "export", object_type="monitoring_report",
+                 object_id=report["enterprise_id"], object_label=report["enterprise_name"],
+                 detail=f"{grain} {report['period']}")
+    return xlsx_response(reports.workbook(report, ctx.locale),
+                         f"{report['enterprise_name']}-{grain}-{report['period']}.xlsx")
 
 
 @router.get("/daily-records", operation_id="list_daily_records")

@@ -14,11 +14,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import String, and_, any_, select, tuple_
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    String,
+    and_,
+    bindparam,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.dialects.postgresql import array as sa_array
 from sqlalchemy.orm import Session
 
 from dualcarbon.collection import partitions, pg_bulk
@@ -48,11 +58,10 @@ CHUNK = 1000
 SOURCES = ("http", "hj212", "mqtt", "import", "manual", "demo", "api")
 
 
-@dataclass(frozen=True, slots=True)
-class ReadingIn:
+class ReadingIn(NamedTuple):
     """One reading as it arrived at a door. ``value`` is a Decimal or a decimal string kept with
     its significant digits; ``quality`` an HJ 212 flag (N normal); ``unit``, when the door knows
-    it, must match the point's unit."""
+    it, must match the point's unit. (A named tuple: a door builds thousands per batch.)"""
 
     point_code: str
     ts: datetime
@@ -75,6 +84,11 @@ class IngestResult:
                 "rejected": [{"index": i, "point": p, "reason": r} for i, p, r in self.rejected]}
 
 
+# what ``ingest`` reads of each reading: a ReadingIn, or a plain tuple in the same order (a door
+# that builds thousands per batch: a tuple costs less to make than a named one)
+ReadingTuple = tuple[str, Any, Any, Any, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class _Point:
     id: int
@@ -85,13 +99,34 @@ class _Point:
     is_active: bool
 
 
-@dataclass(slots=True)
-class _Row:
-    index: int
+class _Row(NamedTuple):
+    pos: int  # index in the batch as sent
     point: _Point
-    ts: datetime
+    ts: datetime  # UTC
     value: Decimal
     quality: str
+
+
+@dataclass(slots=True)
+class Valid:
+    """The accepted readings of a batch, as columns: no object per reading (a device batch has
+    thousands; each object is work for the allocator and the cyclic garbage collector). No two
+    share (point, ts); ``ts`` is UTC."""
+
+    points: dict[int, _Point]  # by id
+    index: list[int] = field(default_factory=list)  # in the batch as sent
+    point_id: list[int] = field(default_factory=list)
+    ts: list[datetime] = field(default_factory=list)
+    value: list[Decimal] = field(default_factory=list)
+    quality: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ts)
+
+    def rows(self) -> list[_Row]:
+        p = self.points
+        return [_Row(i, p[pid], ts, v, q) for i, pid, ts, v, q in
+                zip(self.index, self.point_id, self.ts, self.value, self.quality, strict=True)]
 
 
 def dedup_key(source: str, device_key_id: int | None, batch_ref: str) -> str:
@@ -112,8 +147,21 @@ def stored_result(batch: IngestBatch) -> IngestResult:
 
 
 def park_timezone(session: Session, park_id: int) -> str:
-    tz = session.scalar(select(Park.timezone).where(Park.id == park_id))
+    tz = session.connection().execute(select(Park.timezone).where(Park.id == park_id)).scalar()
     return tz or "Asia/Shanghai"
+
+
+def restrict(session: Session, stmt: Any, column: Any, values: Sequence[Any], type_: Any) -> Any:
+    """``stmt`` limited to rows whose ``column`` is in ``values``. On PostgreSQL one array
+    parameter whatever the number of values, joined as ``unnest(:values)``: the plan stays good
+    once the statement is prepared (a generic plan compares ``= ANY($1)`` with every element, row
+    by row), and thousands of bind parameters would cost more to build than the query takes.
+    A plain IN list elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        keys = func.unnest(bindparam(None, list(values), type_=ARRAY(type_))).table_valued(
+            "key").render_derived(name="keys")
+        return stmt.join_from(keys, column.table, column == keys.c.key)
+    return stmt.where(column.in_(list(values)))
 
 
 def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _Point]:
@@ -123,94 +171,150 @@ def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _
     step = (len(code_list) or 1) if pg else CHUNK
     for i in range(0, len(code_list), step):
         chunk = code_list[i:i + step]
-        # one array parameter on PostgreSQL instead of thousands of bind parameters
-        match = (MeteringPoint.code == any_(sa_array(chunk, type_=String)) if pg
-                 else MeteringPoint.code.in_(chunk))
-        rows = session.execute(select(
+        stmt = select(
             MeteringPoint.code, MeteringPoint.id, MeteringPoint.enterprise_id, MeteringPoint.unit,
             MeteringPoint.measurement, MeteringPoint.multiplier, MeteringPoint.is_active,
-        ).where(MeteringPoint.park_id == park_id, match))
-        for r in rows:
+        ).where(MeteringPoint.park_id == park_id)
+        for r in session.connection().execute(restrict(session, stmt, MeteringPoint.code, chunk,
+                                                       String)):
             out[r.code] = _Point(r.id, r.enterprise_id, r.unit, r.measurement == "cumulative",
                                  r.multiplier if r.multiplier is not None else Decimal(1),
                                  r.is_active)
     return out
 
 
+def validate(
+    readings: Sequence[ReadingIn] | Sequence[ReadingTuple], points: dict[str, _Point],
+    enterprise_id: int | None, now: datetime,
+) -> tuple[Valid, list[tuple[int, str, str]], int]:
+    """(valid rows, rejected (index, point, reason), in-batch duplicates) — the checks of the
+    module docstring, in this order: point, active, unit, timestamp, value, range, quality; of
+    two readings of the same point and instant the first wins. Timestamps and quality flags
+    repeat within a batch (one per instant, a handful of flags): each distinct one is checked
+    once."""
+    rejected: list[tuple[int, str, str]] = []
+    valid = Valid({p.id: p for p in points.values()})
+    index_of, pid_of, ts_of = valid.index.append, valid.point_id.append, valid.ts.append
+    value_of, quality_of = valid.value.append, valid.quality.append
+    seen: set[int] = set()  # point id << 32 | instant number: ints, not tuples
+    in_batch_dups = 0
+    times: dict[Any, tuple[datetime, int] | str] = {}  # as sent -> (UTC, instant no.) or reason
+    instants: dict[datetime, int] = {}
+    flags: dict[Any, str | None] = {}  # as sent -> normalised flag, or None when refused
+    for index, (code, raw_ts, raw_value, raw_quality, unit) in enumerate(readings):
+        point = points.get(code)
+        if point is None or (enterprise_id is not None and enterprise_id != point.enterprise_id):
+            rejected.append((index, str(code), "ingest.unknown-point"))
+            continue
+        if not point.is_active:
+            rejected.append((index, str(code), "ingest.inactive-point"))
+            continue
+        if unit is not None and unit != point.unit:
+            rejected.append((index, str(code), "ingest.unit-mismatch"))
+            continue
+        try:
+            when = times[raw_ts]
+        except KeyError:
+            try:
+                ts = check_ts(raw_ts, now)
+                when = (ts, instants.setdefault(ts, len(instants)))
+            except ReadingRejected as exc:
+                when = exc.code
+            times[raw_ts] = when
+        except TypeError:  # not hashable: not a datetime either
+            when = "ingest.bad-timestamp"
+        if isinstance(when, str):
+            rejected.append((index, str(code), when))
+            continue
+        try:
+            value = parse_value(raw_value)
+            check_value(value, unit=point.unit, cumulative=point.cumulative)
+        except ReadingRejected as exc:
+            rejected.append((index, str(code), exc.code))
+            continue
+        try:
+            quality = flags[raw_quality]
+        except KeyError:
+            try:
+                quality = check_quality(raw_quality)
+            except ReadingRejected:
+                quality = None
+            flags[raw_quality] = quality
+        if quality is None:
+            rejected.append((index, str(code), "ingest.bad-quality"))
+            continue
+        key = point.id << 32 | when[1]
+        if key in seen:
+            in_batch_dups += 1
+            continue
+        seen.add(key)
+        index_of(index)
+        pid_of(point.id)
+        ts_of(when[0])
+        value_of(value)
+        quality_of(quality)
+    return valid, rejected, in_batch_dups
+
+
+# parameters apart from the statement: compiled once, not per batch
+_NEW_BATCH = insert(IngestBatch).returning(IngestBatch.id)
+_BATCH_COUNTS = update(IngestBatch).where(IngestBatch.id == bindparam("batch_id")).values(
+    accepted=bindparam("accepted"), duplicates=bindparam("duplicates"))
+
+
 def ingest(
     session: Session,
     *,
     park_id: int,
-    readings: Sequence[ReadingIn],
+    readings: Sequence[ReadingIn] | Sequence[ReadingTuple],
     source: str,
     batch_ref: str | None,
     device_key_id: int | None = None,
     enterprise_id: int | None = None,
     created_by: str | None = None,
     now: datetime | None = None,
+    batch_checked: bool = False,
 ) -> IngestResult:
     """Store ``readings`` of park ``park_id`` (see the module docstring). With ``batch_ref``, a
     batch already stored under the same (source, device key, batch_ref) is answered with its
-    stored result and nothing is written. ``enterprise_id`` limits the points to one enterprise
-    (a device key's scope); others are rejected as unknown."""
+    stored result and nothing is written (``batch_checked``: the caller has just looked).
+    ``enterprise_id`` limits the points to one enterprise (a device key's scope); others are
+    rejected as unknown."""
     now = now or utcnow()
-    if batch_ref is not None:
+    if batch_ref is not None and not batch_checked:
         known = find_batch(session, source, device_key_id, batch_ref)
         if known is not None:
             return stored_result(known)
-    points = _load_points(session, park_id, {r.point_code for r in readings})
-    rejected: list[tuple[int, str, str]] = []
-    valid: list[_Row] = []
-    seen: set[tuple[int, datetime]] = set()
-    in_batch_dups = 0
-    for index, r in enumerate(readings):
-        try:
-            point = points.get(r.point_code)
-            if point is None or enterprise_id not in (None, point.enterprise_id):
-                raise ReadingRejected("ingest.unknown-point")
-            if not point.is_active:
-                raise ReadingRejected("ingest.inactive-point")
-            if r.unit is not None and r.unit != point.unit:
-                raise ReadingRejected("ingest.unit-mismatch")
-            ts = check_ts(r.ts, now)
-            value = parse_value(r.value)
-            check_value(value, unit=point.unit, cumulative=point.cumulative)
-            quality = check_quality(r.quality)
-        except ReadingRejected as exc:
-            rejected.append((index, str(r.point_code), exc.code))
-            continue
-        if (point.id, ts) in seen:
-            in_batch_dups += 1
-            continue
-        seen.add((point.id, ts))
-        valid.append(_Row(index, point, ts, value, quality))
+    session.flush()  # the statements below bypass the ORM: pending objects first
+    points = _load_points(session, park_id, {r[0] for r in readings})
+    valid, rejected, in_batch_dups = validate(readings, points, enterprise_id, now)
 
-    batch = IngestBatch(
-        park_id=park_id, enterprise_id=enterprise_id, source=source, batch_ref=batch_ref,
-        dedup_key=dedup_key(source, device_key_id, batch_ref) if batch_ref is not None else None,
-        device_key_id=device_key_id, received_at=now, created_by=created_by,
-        rejected=[{"index": i, "point": p, "reason": c} for i, p, c in rejected],
-        rejected_count=len(rejected))
-    session.add(batch)
-    session.flush()
+    conn = session.connection()
+    batch_id = conn.execute(_NEW_BATCH, {
+        "park_id": park_id, "enterprise_id": enterprise_id, "source": source,
+        "batch_ref": batch_ref,
+        "dedup_key": dedup_key(source, device_key_id, batch_ref) if batch_ref is not None else None,
+        "device_key_id": device_key_id, "received_at": now, "created_by": created_by,
+        "rejected": [{"index": i, "point": p, "reason": c} for i, p, c in rejected],
+        "rejected_count": len(rejected), "accepted": 0, "duplicates": 0}).scalar_one()
 
     accepted = 0
     if valid:
         tz = park_timezone(session, park_id)
         if session.get_bind().dialect.name == "postgresql":
-            accepted = pg_bulk.store(session, batch.id, valid, tz, now)
+            accepted = pg_bulk.store(session, batch_id, valid, tz, now)
         else:
-            new_rows = _insert_readings(session, batch.id, valid)
+            new_rows = _insert_readings(session, batch_id, valid.rows())
             if new_rows:
                 _apply_rollups(session, new_rows, tz)
-                _update_latest(session, park_id, new_rows, batch.id, now)
+                _update_latest(session, park_id, new_rows, batch_id, now)
             accepted = len(new_rows)
-    batch.accepted = accepted
-    batch.duplicates = len(valid) - accepted + in_batch_dups
-    session.flush()
+    duplicates = len(valid) - accepted + in_batch_dups
+    conn.execute(_BATCH_COUNTS, {"batch_id": batch_id, "accepted": accepted,
+                                 "duplicates": duplicates})
     if accepted:
-        evaluate_alarms(session, {r.point.id for r in valid}, now)
-    return IngestResult(batch.accepted, batch.duplicates, rejected, batch.id)
+        evaluate_alarms(session, set(valid.point_id), now)
+    return IngestResult(accepted, duplicates, rejected, batch_id)
 
 
 def evaluate_alarms(session: Session, point_ids: set[int], now: datetime) -> int:
@@ -221,8 +325,10 @@ def evaluate_alarms(session: Session, point_ids: set[int], now: datetime) -> int
     from dualcarbon.monitoring.models import AlarmRule
 
     windows: dict[int, int] = {}
-    for pid, minutes in session.execute(select(AlarmRule.point_id, AlarmRule.window_minutes).where(
-            AlarmRule.point_id.in_(sorted(point_ids)), AlarmRule.is_active.is_(True))):
+    rules = select(AlarmRule.point_id, AlarmRule.window_minutes).where(
+        AlarmRule.is_active.is_(True))
+    for pid, minutes in session.connection().execute(
+            restrict(session, rules, AlarmRule.point_id, sorted(point_ids), BigInteger)):
         if pid is not None:
             windows[pid] = max(windows.get(pid, 0), minutes)
     raised = 0

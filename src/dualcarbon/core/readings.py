@@ -28,12 +28,15 @@ GRAINS: Final = ("h", "d", "m")
 UNIT_RANGES: Final[dict[str, tuple[Decimal | None, Decimal | None]]] = {
     "%": (Decimal(0), Decimal(100)),
     "℃": (Decimal("-273.15"), Decimal(3000)),
-    "kPa": (Decimal(0), None),
+    # kPa is also the unit of flue-gas static pressure (HJ 212 a01013), a gauge value that is
+    # often below zero; it cannot be below a full vacuum
+    "kPa": (Decimal("-101.325"), None),
     "MPa": (Decimal(0), None),
     "mg/m3": (Decimal(0), None),
     "t/h": (Decimal(0), None),
     "Nm3/h": (Decimal(0), None),
     "m3/h": (Decimal(0), None),
+    "m3/s": (Decimal(0), None),
     "MJ/kg": (Decimal(0), Decimal(200)),
 }
 

@@ -339,6 +339,7 @@ UNITS: tuple[Unit, ...] = tuple(
         ("t/h", "吨/小时", "tonne per hour"),
         ("Nm3/h", "标准立方米/小时", "normal cubic metre per hour"),
         ("m3/h", "立方米/小时", "cubic metre per hour"),
+        ("m3/s", "立方米/秒", "cubic metre per second"),
         ("kW", "千瓦", "kilowatt"),
         ("MW", "兆瓦", "megawatt"),
         ("mg/m3", "毫克/立方米", "milligram per cubic metre"),

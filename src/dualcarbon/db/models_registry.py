@@ -10,5 +10,6 @@ def import_all_models() -> None:
     import dualcarbon.identity.models
     import dualcarbon.jobs.models
     import dualcarbon.monitoring.models
+    import dualcarbon.parkbase.models
     import dualcarbon.protocols.models
     import dualcarbon.registry.models  # noqa: F401

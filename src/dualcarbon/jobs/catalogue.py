@@ -4,4 +4,5 @@
 def import_all_jobs() -> None:
     import dualcarbon.accounting.jobs
     import dualcarbon.collection.jobs
-    import dualcarbon.monitoring.jobs  # noqa: F401
+    import dualcarbon.monitoring.jobs
+    import dualcarbon.protocols.jobs  # noqa: F401

@@ -16,7 +16,7 @@
 
   A payload that can never be stored (not JSON, unknown park/enterprise) is acknowledged and
   counted as poison — redelivery would not help.
-* Signature (decision 0032): an envelope may carry ``"sig": {"alg": "HMAC-SM3"|"HMAC-SHA256",
+* Signature (decision 0034): an envelope may carry ``"sig": {"alg": "HMAC-SM3"|"HMAC-SHA256",
   "kid": "<device key id>", "val": "<hex>"}`` over its own bytes (``devicecrypto.sign_envelope``)
   with a device key of the topic's enterprise — the keys the HTTP door uses. An edge that has a
   key bound to it (``device_keys.mqtt_edge``, revoked ones included) must sign every envelope

@@ -31,6 +31,10 @@ log = logging.getLogger("dualcarbon.simulate")
 FACTOR_LEVELS = {"a05001": (11.8, 0.4, 2), "a00000": (91.85, 3.0, 3), "a19001": (6.3, 0.3, 2),
                  "a01012": (48.6, 1.5, 1), "a01013": (-0.215, 0.02, 3), "a01014": (8.7, 0.4, 1),
                  "a01011": (12.41, 0.5, 2)}
+# a medium's own level where the unit alone would be implausible (flue-gas CO2 is ~12 % v/v,
+# a 480 t/h boiler's flue gas several 10^5 m³/h)
+MEDIUM_LEVELS = {("co2", "%"): (12.2, 0.6, 2), ("flue_gas", "m3/h"): (420000.0, 18000.0, 0),
+                 ("flue_gas", "%"): (8.5, 0.4, 1)}
 UNIT_LEVELS = {"%": (40.0, 5.0, 2), "℃": (120.0, 8.0, 1), "MPa": (1.2, 0.1, 3),
                "kPa": (101.0, 1.0, 2), "t/h": (35.0, 4.0, 2), "m3/h": (1200.0, 90.0, 1),
                "Nm3/h": (800.0, 60.0, 1), "kW": (900.0, 80.0, 1)}
@@ -45,8 +49,9 @@ def wave(level: float, amp: float, digits: int, t: float, phase: float) -> str:
 class Plan:
     loggers: list[tuple[str, str, str, str, list[str]]] = field(default_factory=list)
     # (mn, st, pw, timezone, factor codes)
-    edges: list[tuple[str, str, str, list[tuple[str, str]]]] = field(default_factory=list)
-    # (park code, enterprise code, edge id, [(point code, unit)])
+    edges: list[tuple[str, str, str, list[tuple[str, str, tuple[float, float, int]]]]] = field(
+        default_factory=list)
+    # (park code, enterprise code, edge id, [(point code, unit, (level, amplitude, digits))])
 
 
 def plan(factory: sessionmaker[Session], park_code: str | None = None) -> Plan:
@@ -61,7 +66,8 @@ def plan(factory: sessionmaker[Session], park_code: str | None = None) -> Plan:
                 Hj212FactorMap.device_id == dev.id, Hj212FactorMap.cn == 2011))))
             if codes:
                 p.loggers.append((dev.mn, dev.st, dev.password or "123456", dev.timezone, codes))
-        q = select(Park.code, Enterprise.code, MeteringPoint.code, MeteringPoint.unit).join(
+        q = select(Park.code, Enterprise.code, MeteringPoint.code, MeteringPoint.unit,
+                   MeteringPoint.medium).join(
             Enterprise, Enterprise.park_id == Park.id).join(
             MeteringPoint, MeteringPoint.enterprise_id == Enterprise.id).where(
             MeteringPoint.is_active, MeteringPoint.measurement == "instantaneous",
@@ -71,10 +77,11 @@ def plan(factory: sessionmaker[Session], park_code: str | None = None) -> Plan:
         mapped = set(s.scalars(select(Hj212FactorMap.point_id)))
         mapped_codes = set(s.scalars(select(MeteringPoint.code).where(
             MeteringPoint.id.in_(mapped)))) if mapped else set()
-        by_ent: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        for park, ent, code, unit in s.execute(q):
+        by_ent: dict[tuple[str, str], list[tuple[str, str, tuple[float, float, int]]]] = {}
+        for park, ent, code, unit, medium in s.execute(q):
             if code not in mapped_codes:
-                by_ent.setdefault((park, ent), []).append((code, unit))
+                level = MEDIUM_LEVELS.get((medium, unit), UNIT_LEVELS[unit])
+                by_ent.setdefault((park, ent), []).append((code, unit, level))
         p.edges = [(park, ent, f"SIM-{ent}", pts) for (park, ent), pts in sorted(by_ent.items())]
     return p
 
@@ -127,21 +134,23 @@ def mqtt_edge_client(host: str, port: int, client_id: str) -> mqtt.Client:
     return c
 
 
-def envelope(edge: str, seq: int, epoch: str, points: list[tuple[str, str]],
+def envelope(edge: str, seq: int, epoch: str,
+             points: list[tuple[str, str, tuple[float, float, int]]],
              now: datetime, phase: float) -> bytes:
     t = now.timestamp()
     return json.dumps({
         "v": 1, "edge": edge, "epoch": epoch, "seq": seq, "msg_id": f"{edge}:{epoch}:{seq}",
         "sent_at": now.isoformat(), "hist": False,
         "points": [{"pt": code, "ts": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "v": Decimal(wave(*UNIT_LEVELS[unit], t, phase + i)), "u": unit, "q": "good"}
-                   for i, (code, unit) in enumerate(points)]}, default=str).encode()
+                    "v": Decimal(wave(*level, t, phase + i)), "u": unit, "q": "good"}
+                   for i, (code, unit, level) in enumerate(points)]}, default=str).encode()
 
 
 async def run(factory: sessionmaker[Session], *, hj212_host: str = "127.0.0.1",
               hj212_port: int = 9212, mqtt_host: str = "127.0.0.1", mqtt_port: int = 1883,
               interval_s: float = 5.0, park_code: str | None = None,
-              stop: asyncio.Event | None = None, counter: dict[str, int] | None = None) -> None:
+              stop: asyncio.Event | None = None, counter: dict[str, int] | None = None,
+              mqtt_enabled: bool = True) -> None:
     stop = stop or asyncio.Event()
     counter = counter if counter is not None else {}
     p = await asyncio.to_thread(plan, factory, park_code)
@@ -151,7 +160,7 @@ async def run(factory: sessionmaker[Session], *, hj212_host: str = "127.0.0.1",
              for mn, st, pw, tz, f in p.loggers]
     epoch = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
     clients = [(mqtt_edge_client(mqtt_host, mqtt_port, f"{edge}-{epoch}"), park, ent, edge, pts)
-               for park, ent, edge, pts in p.edges]
+               for park, ent, edge, pts in p.edges] if mqtt_enabled else []
     seq = 0
     try:
         while not stop.is_set():

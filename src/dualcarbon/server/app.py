@@ -3,6 +3,7 @@ are built in the lifespan from the settings passed in."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 import uuid
@@ -73,9 +74,15 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool | None = None
                 app.state.sessionmaker, settings.jobs.poll_seconds, settings.jobs.lease_seconds
             )
             runner.start()
+        # What exists now (routes, schemas, ORM mappers, modules) lives as long as the process:
+        # out of the cyclic collector's sight, so that the full collections a large request
+        # triggers (a device batch allocates tens of thousands of objects) do not walk it again
+        # and again (docs/decisions/0023-ingest-throughput.md).
+        gc.freeze()
         try:
             yield
         finally:
+            gc.unfreeze()
             if runner:
                 runner.stop()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -44,6 +45,15 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_session_factory(request: Request) -> Callable[[], AbstractContextManager[Session]]:
+    """For work that outlives the request (server-sent events): opens its own short sessions."""
+    return request.app.state.sessionmaker  # type: ignore[no-any-return]
+
+
+SessionFactoryDep = Annotated[Callable[[], AbstractContextManager[Session]],
+                              Depends(get_session_factory)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 

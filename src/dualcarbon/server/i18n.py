@@ -37,6 +37,10 @@ _CATALOGUE: dict[str, dict[str, str]] = {
         "zh-CN": "活动数据文件格式不正确",
         "en": "The activity document is invalid",
     },
+    "accounting-allocation-invalid": {
+        "zh-CN": "分摊设置有误（分摊对象、排放源或用量）",
+        "en": "Invalid allocation keys (targets, inputs or use)",
+    },
     "accounting-steam-state-invalid": {
         "zh-CN": "蒸汽温度或压力超出有效范围",
         "en": "Steam temperature or pressure out of range",

@@ -9,6 +9,7 @@ from dualcarbon.collection.router import router as collection_router
 from dualcarbon.factors.router import router as factors_router
 from dualcarbon.identity.router import router as identity_router
 from dualcarbon.monitoring.router import router as monitoring_router
+from dualcarbon.parkbase.router import router as parkbase_router
 from dualcarbon.protocols.router import router as cems_router
 from dualcarbon.registry.router import router as registry_router
 
@@ -21,4 +22,5 @@ api_router.include_router(collection_router)
 api_router.include_router(activity_router)
 api_router.include_router(factors_router)
 api_router.include_router(accounting_router)
+api_router.include_router(parkbase_router)
 api_router.include_router(cems_router)

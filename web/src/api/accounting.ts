@@ -37,12 +37,77 @@ export interface ResultLine {
 
 export interface RunDetail extends AccountingRun {
   result: { lines?: ResultLine[]; totals?: Record<string, string> } | null
+  document?: Record<string, unknown>
+  parameter_refs?: { key: string; tier: string; version: string; methodology: string }[]
 }
 
 export interface BreakdownRow {
   key: string | number
   name?: string
   emissions_tco2e: string
+  // park runs (by=enterprise / by=industry_group)
+  enterprise_id?: number | null
+  run_id?: number | null
+  industry_group?: string
+  industry_group_name?: string
+  direct_tco2e?: string
+  indirect_tco2e?: string
+  total_tco2e?: string
+  internal_supply_tco2e?: string
+  energy_tce?: string | null
+  enterprise_count?: number
+  share_of_park_direct_pct?: string | null
+}
+
+export interface InternalSupply {
+  buyer: string
+  supplier: string
+  carrier: 'electricity' | 'heat'
+  amount: string
+  unit: string
+  buyer_tco2: string
+  factor: string
+  factor_source: 'supplier' | 'default'
+}
+
+export interface BoundaryExchange {
+  electricity_import_mwh: string
+  electricity_export_mwh: string
+  heat_import_gj: string
+  heat_export_gj: string
+  electricity_factor_tco2_per_mwh: string
+  electricity_factor_key: string
+  heat_factor_tco2_per_gj: string
+  import_tco2: string
+  export_tco2: string
+  net_tco2: string
+}
+
+/** The stored result of a park run (engine ParkResult as JSON; decimals as strings). */
+export interface ParkResult {
+  park_name: string
+  direct_tco2e: string
+  total_tco2e: string
+  total_imports_only_tco2e: string
+  biomass_tco2: string
+  energy_tce: string
+  energy_excluding_feedstock_tce: string
+  boundary: BoundaryExchange
+  sum_of_enterprise_totals_tco2e: string
+  internal_supply_tco2e: string
+  export_adjustment_tco2e: string
+  internal_supplies: InternalSupply[]
+  value_added_1e4_cny: string | null
+  intensity_tco2e_per_1e4_cny: string | null
+  parameters_used: { key: string; tier: string }[]
+  warnings: string[]
+}
+
+export interface RefreshedEnterprise {
+  enterprise_id: number
+  run_id: number | null
+  status: string
+  error: string | null
 }
 
 export interface ProvenanceParam {
@@ -74,6 +139,8 @@ export const accountingApi = {
   run: (id: number) => api.get<RunDetail>(`/accounting/runs/${id}`),
   runEnterprise: (enterprise_id: number, period_start: string, period_end: string) =>
     api.post<AccountingRun>('/accounting/runs', { enterprise_id, period_start, period_end }),
+  runPark: (park_id: number, period_start: string, period_end: string, refresh_enterprises: boolean) =>
+    api.post<AccountingRun>('/accounting/park-runs', { park_id, period_start, period_end, refresh_enterprises }),
   totals: (id: number) => api.get<Record<string, string>>(`/accounting/runs/${id}/totals`),
   breakdown: (id: number, by: string) => api.get<BreakdownRow[]>(`/accounting/runs/${id}/breakdown`, { by }),
   provenance: (id: number, lineId: string) =>

@@ -14,6 +14,22 @@ export interface ActivitySource {
   is_active: boolean
 }
 
+export interface ActivityAttachment {
+  id: number
+  record_id: number
+  filename: string
+  content_type: string | null
+  size_bytes: number
+  sha256: string
+  created_by: string
+  created_at: string
+}
+
+export interface AttachmentLimits {
+  max_bytes: number
+  extensions: string[]
+}
+
 export interface ActivityRecord {
   id: number
   dataset_id: number
@@ -26,6 +42,7 @@ export interface ActivityRecord {
   comment: string | null
   updated_by: string
   updated_at: string
+  attachments?: ActivityAttachment[]
 }
 
 export type DatasetStatus = 'draft' | 'submitted' | 'returned' | 'approved' | 'superseded'
@@ -43,6 +60,9 @@ export interface ActivityDataset {
   reviewed_by: string | null
   reviewed_at: string | null
   review_comment: string | null
+  correction_reason: string | null
+  previous_id: number | null
+  created_at?: string
   records: ActivityRecord[]
 }
 
@@ -59,6 +79,16 @@ export const activityApi = {
   submit: (id: number) => api.post<ActivityDataset>(`/activity-datasets/${id}/submit`),
   approve: (id: number, comment: string) => api.post<ActivityDataset>(`/activity-datasets/${id}/approve`, { comment: comment || null }),
   returnBack: (id: number, comment: string) => api.post<ActivityDataset>(`/activity-datasets/${id}/return`, { comment: comment || null }),
+  /** A correction (更正) of the approved month: a new draft version with the records copied. */
+  correct: (id: number, reason: string) => api.post<ActivityDataset>(`/activity-datasets/${id}/correct`, { reason }),
+  attachmentLimits: () => api.get<AttachmentLimits>('/activity-attachments/limits'),
+  uploadAttachment: async (recordId: number, file: File): Promise<ActivityAttachment> => {
+    const form = new FormData()
+    form.append('file', file)
+    const res = await rawRequest('POST', `/activity-records/${recordId}/attachments`, form)
+    return (await res.json()) as ActivityAttachment
+  },
+  downloadAttachment: (a: ActivityAttachment) => download(`/activity-attachments/${a.id}`, undefined, a.filename),
   template: (id: number) => download(`/activity-datasets/${id}/template`, { format: 'xlsx' }, 'activity.xlsx'),
   /** Multipart upload of the filled template; a problem lists every bad cell in `errors`. */
   importFile: async (id: number, file: File): Promise<ActivityDataset> => {
@@ -73,4 +103,28 @@ export const activityApi = {
  * error table has columns for it, so only the reason is shown. */
 export function cellReason(msg: string): string {
   return msg.replace(/^(工作表|sheet)\s.*?[：:]\s*/i, '')
+}
+
+/** Whether a file may be uploaded as evidence under the server's limits: null, or the reason
+ * ('type' | 'size' | 'empty'), so the page can explain before sending anything. */
+export function checkAttachment(file: { name: string; size: number }, limits: AttachmentLimits | null): 'type' | 'size' | 'empty' | null {
+  if (!limits) return null
+  const dot = file.name.lastIndexOf('.')
+  const ext = dot >= 0 ? file.name.slice(dot).toLowerCase() : ''
+  if (!limits.extensions.includes(ext)) return 'type'
+  if (file.size === 0) return 'empty'
+  if (file.size > limits.max_bytes) return 'size'
+  return null
+}
+
+/** The first 12 hex digits of a SHA-256, as shown next to the file (the full digest in a tooltip). */
+export function shortHash(sha256: string): string {
+  return sha256.slice(0, 12)
+}
+
+/** Bytes as B / KB / MB with thousands separators. */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toLocaleString('zh-CN', { maximumFractionDigits: 1 })} KB`
+  return `${(bytes / 1024 / 1024).toLocaleString('zh-CN', { maximumFractionDigits: 1 })} MB`
 }

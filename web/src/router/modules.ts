@@ -32,6 +32,8 @@ export const MENU: MenuEntry[] = [
   { path: '/products', name: 'products', title: 'nav.products', perm: 'registry.product:read', group: 'registry', icon: 'Box', component: () => import('@/views/registry/ProductsView.vue') },
   { path: '/devices', name: 'devices', title: 'nav.devices', perm: 'registry.device:read', group: 'registry', icon: 'Odometer', component: () => import('@/views/registry/DevicesView.vue') },
   { path: '/metering-points', name: 'metering-points', title: 'nav.meteringPoints', perm: 'registry.metering_point:read', group: 'registry', icon: 'Location', component: () => import('@/views/registry/MeteringPointsView.vue') },
+  { path: '/realtime', name: 'realtime', title: 'live.nav', perm: 'collection.reading:read', group: 'monitoring', icon: 'Monitor', component: () => import('@/views/monitoring/RealtimeView.vue') },
+  { path: '/monitoring-report', name: 'monitoring-report', title: 'report.nav', perm: 'collection.reading:read', group: 'monitoring', icon: 'Document', component: () => import('@/views/monitoring/MonitoringReportView.vue') },
   { path: '/alarm-events', name: 'alarm-events', title: 'nav.alarmEvents', perm: 'monitoring.alarm:read', group: 'monitoring', icon: 'Bell', component: () => import('@/views/monitoring/AlarmEventsView.vue') },
   { path: '/alarm-rules', name: 'alarm-rules', title: 'nav.alarmRules', perm: 'monitoring.alarm:read', group: 'monitoring', icon: 'AlarmClock', component: () => import('@/views/monitoring/AlarmRulesView.vue') },
   { path: '/om-records', name: 'om-records', title: 'nav.omRecords', perm: 'monitoring.om:read', group: 'monitoring', icon: 'Tools', component: () => import('@/views/monitoring/OmRecordsView.vue') },
@@ -47,5 +49,6 @@ export const MENU: MenuEntry[] = [
   { path: '/activity', name: 'activity', title: 'accounting.nav.activity', perm: 'activity.data:write', group: 'accounting', icon: 'EditPen', component: () => import('@/views/accounting/ActivityView.vue') },
   { path: '/activity-review', name: 'activity-review', title: 'accounting.nav.review', perm: 'activity.data:review', group: 'accounting', icon: 'Stamp', component: () => import('@/views/accounting/ReviewView.vue') },
   { path: '/accounting-results', name: 'accounting-results', title: 'accounting.nav.results', perm: 'accounting.run:read', group: 'accounting', icon: 'TrendCharts', component: () => import('@/views/accounting/ResultsView.vue') },
+  { path: '/park-accounting', name: 'park-accounting', title: 'accounting.nav.park', perm: 'accounting.park_run:read', group: 'accounting', icon: 'PieChart', component: () => import('@/views/accounting/ParkResultsView.vue') },
   { path: '/factors', name: 'factors', title: 'accounting.nav.factors', perm: 'factors.parameter:read', group: 'accounting', icon: 'Collection', component: () => import('@/views/accounting/FactorsView.vue') },
 ]

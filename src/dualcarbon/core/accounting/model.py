@@ -303,13 +303,33 @@ class ProductOutput:
     process: str | None = None
 
 
+class AllocationBasis(StrEnum):
+    MEASURED = "measured"  # measured use in any one unit (e.g. metered steam t): pro rata
+    FRACTION = "fraction"  # fractions that sum to 1
+
+
+class AllocationLevel(StrEnum):
+    FACILITY = "facility"
+    PROCESS = "process"
+    PRODUCT = "product"
+
+
 @dataclass(slots=True, kw_only=True)
 class AllocationKey:
-    """Measured use of a shared utility (electricity or heat without a process tag, or
-    "unassigned" for any other untagged line) by process or product id."""
+    """How the emissions of a shared utility are split by its measured use.
 
-    utility: str  # "electricity" | "heat" | "unassigned"
+    Without `inputs`: every line of one utility without a process tag ("electricity", "heat",
+    or "unassigned" for any other untagged line). With `inputs`: the lines of those inputs only
+    (ids of fuels burnt, carbonates, acids, CO2 recovery, electricity and heat flows, biomass) —
+    a source serving several facilities, processes or products; it wins over the utility-wide key.
+    `shares` maps target ids to their use; the targets are of `level`, or, without it, each id is
+    looked up among products, then processes, then facilities."""
+
+    utility: str = "unassigned"  # "electricity" | "heat" | "unassigned"
     shares: dict[str, Decimal]
+    inputs: list[str] = field(default_factory=list)
+    level: AllocationLevel | None = None
+    basis: AllocationBasis = AllocationBasis.MEASURED
 
 
 @dataclass(slots=True, kw_only=True)

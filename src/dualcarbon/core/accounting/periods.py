@@ -12,7 +12,14 @@ from decimal import Decimal
 
 from dualcarbon.core.errors import Invalid
 
-from .model import ActivityDocument, AllocationKey, Period, PowerFacility, ProductOutput
+from .model import (
+    ActivityDocument,
+    AllocationKey,
+    AllocationLevel,
+    Period,
+    PowerFacility,
+    ProductOutput,
+)
 
 
 class PeriodsInvalid(Invalid):
@@ -51,6 +58,8 @@ def combine(docs: list[ActivityDocument], period: Period | None = None) -> Activ
     facilities: dict[str, PowerFacility] = {}
     products: dict[str, ProductOutput] = {}
     shares: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    levels: dict[str, set[AllocationLevel | None]] = {}
+    keyed: list[AllocationKey] = []
     for d in docs:
         label = _label(d)
         out.fuels += _prefixed(d.fuels, label)
@@ -80,9 +89,18 @@ def combine(docs: list[ActivityDocument], period: Period | None = None) -> Activ
             else:
                 products[p.id] = dataclasses.replace(p)
         for k in d.allocation_keys:
+            if k.inputs:  # a source's own key: its inputs carry the part's prefix now
+                keyed.append(dataclasses.replace(k, shares=dict(k.shares),
+                                                 inputs=[f"{label}/{i}" for i in k.inputs]))
+                continue
+            levels.setdefault(k.utility, set()).add(k.level)
             for target, use in k.shares.items():
                 shares[k.utility][target] += use
     out.power_facilities = list(facilities.values())
     out.products = list(products.values())
-    out.allocation_keys = [AllocationKey(utility=u, shares=dict(s)) for u, s in shares.items()]
+    # utility-wide keys: the parts' uses (or fractions) summed are the weights of the whole
+    out.allocation_keys = [
+        AllocationKey(utility=u, shares=dict(s),
+                      level=next(iter(levels[u])) if len(levels[u]) == 1 else None)
+        for u, s in shares.items()] + keyed
     return out

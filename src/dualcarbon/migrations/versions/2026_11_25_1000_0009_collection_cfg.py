@@ -15,7 +15,7 @@ import dualcarbon.collection.models
 import dualcarbon.db.types
 
 revision: str = "0009_collection_cfg"
-down_revision: str | None = "0006_accounting"
+down_revision: str | None = "0008_park_base"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

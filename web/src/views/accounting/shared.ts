@@ -1,4 +1,5 @@
 import { ref } from 'vue'
+import { useI18n } from 'vue-i18n'
 import { resourceApi } from '@/api/registry'
 import type { Enterprise } from '@/api/types'
 import { auth } from '@/stores/auth'
@@ -33,6 +34,43 @@ export function monthBounds(month: string): [string, string] {
 
 export function fmt(v: string | number | null | undefined, digits = 2): string {
   if (v === null || v === undefined || v === '') return '—'
-  const n = Number(v)
+  const n = Number(v) + 0 // no "-0.00"
   return Number.isFinite(n) ? n.toLocaleString('zh-CN', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : String(v)
+}
+
+export type PeriodKind = 'month' | 'quarter' | 'year'
+
+/** First and last day of a period: month 'YYYY-MM', quarter 'YYYY-Qn', year 'YYYY'. */
+export function periodBounds(kind: PeriodKind, value: string): [string, string] {
+  if (kind === 'month') return monthBounds(value)
+  if (kind === 'year') return [`${value}-01-01`, `${value}-12-31`]
+  const [y, q] = value.split('-Q')
+  const first = (Number(q) - 1) * 3 + 1
+  const start = `${y}-${String(first).padStart(2, '0')}`
+  return [monthBounds(start)[0], monthBounds(`${y}-${String(first + 2).padStart(2, '0')}`)[1]]
+}
+
+/** Signed difference with thousands separators: '+1,234.50' / '−12.00'. */
+export function fmtDelta(v: number, digits = 2): string {
+  const s = fmt(Math.abs(v), digits)
+  return v > 0 ? `+${s}` : v < 0 ? `−${s}` : s
+}
+
+// activity units (activity/kinds.py) → their i18n key (万Nm³, 万元 …)
+const UNIT_KEYS: Record<string, string> = { t: 't', '1e4_nm3': 'e4nm3', MWh: 'mwh', GJ: 'gj', '1e4_cny': 'e4cny' }
+
+/** A unit code as the user reads it ('1e4_nm3' → 万Nm³); unknown codes as they are. */
+export function useUnitLabel(): (unit: string | null | undefined) => string {
+  const { t } = useI18n()
+  return (unit) => (unit ? (UNIT_KEYS[unit] ? t(`accounting.units.${UNIT_KEYS[unit]}`) : unit) : '')
+}
+
+/** An ISO timestamp from the server (UTC) as local 'YYYY-MM-DD HH:mm' (the user's time zone). */
+export function fmtTime(iso: string | null | undefined, withYear = true): string {
+  if (!iso) return '—'
+  const d = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : `${iso}Z`)
+  if (Number.isNaN(d.getTime())) return iso
+  const p = (n: number) => String(n).padStart(2, '0')
+  const day = `${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+  return withYear ? `${d.getFullYear()}-${day}` : day
 }

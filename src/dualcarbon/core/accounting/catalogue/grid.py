@@ -44,6 +44,54 @@ PROVINCES: dict[str, tuple[str, str]] = {
     "guizhou": ("贵州", "south"), "yunnan": ("云南", "south"),
 }
 
+#: GB/T 2260 province code (as the registry stores a park's province) -> province id above
+GB2260: dict[str, str] = {
+    "110000": "beijing", "120000": "tianjin", "130000": "hebei", "140000": "shanxi",
+    "150000": "neimenggu", "210000": "liaoning", "220000": "jilin", "230000": "heilongjiang",
+    "310000": "shanghai", "320000": "jiangsu", "330000": "zhejiang", "340000": "anhui",
+    "350000": "fujian", "360000": "jiangxi", "370000": "shandong", "410000": "henan",
+    "420000": "hubei", "430000": "hunan", "440000": "guangdong", "450000": "guangxi",
+    "460000": "hainan", "500000": "chongqing", "510000": "sichuan", "520000": "guizhou",
+    "530000": "yunnan", "540000": "xizang", "610000": "shaanxi", "620000": "gansu",
+    "630000": "qinghai", "640000": "ningxia", "650000": "xinjiang",
+}
+
+
+def province_key(value: str | None) -> str | None:
+    """The province id of the grid-factor keys from what a user or the registry gives: the id
+    itself ("jiangsu"), the GB/T 2260 code ("320000") or the Chinese name ("江苏", "江苏省");
+    None when it is none of them."""
+    if value is None:
+        return None
+    v = value.strip()
+    if v.lower() in PROVINCES:
+        return v.lower()
+    if v in GB2260:
+        return GB2260[v]
+    for key, (zh, _region) in PROVINCES.items():
+        if v == zh or (v.startswith(zh) and v[len(zh):] in ("省", "市", "自治区", "壮族自治区",
+                                                           "回族自治区", "维吾尔自治区")):
+            return key
+    return None
+
+
+def region_key(value: str | None) -> str | None:
+    """The regional-grid id of the grid-factor keys ("east") from the id itself, the registry's
+    id ("east_china") or the Chinese name ("华东", "华东区域电网"); None when unknown."""
+    if value is None:
+        return None
+    v = value.strip()
+    low = v.lower()
+    if low in REGIONS:
+        return low
+    if low.endswith("_china") and low.removesuffix("_china") in REGIONS:
+        return low.removesuffix("_china")
+    for key, zh in REGIONS.items():
+        if v in (zh, f"{zh}区域电网", f"{zh}电网", f"{zh}区域"):
+            return key
+    return None
+
+
 # value, tag per year
 NATIONAL = {2021: ("0.5568", "S-2"), 2022: ("0.5366", "S-2"), 2023: ("0.5306", "S-1")}
 RESIDUAL = {2021: ("0.5942", "M"), 2022: ("0.5856", "S-2"), 2023: ("0.6096", "S-4")}
