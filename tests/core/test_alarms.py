@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dualcarbon.core.alarms import Rule, Sample, evaluate
+from dualcarbon.core.alarms import Rule, Sample, completeness_pct, evaluate, expected_count
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 
@@ -57,3 +57,26 @@ def test_threshold_fires_iff_latest_above(values, limit):
     samples = [s(i, str(v)) for i, v in enumerate(values)]
     assert evaluate(Rule("threshold_high", threshold=limit), samples, T0).fired == (
         values[-1] > limit)
+
+
+def test_missing_data_by_completeness_against_the_expected_interval():
+    now = T0 + timedelta(minutes=60)
+    # one reading a minute expected, 10-minute window → 10 due; the limit defaults to 90 %
+    rule = Rule("missing_data", window_minutes=10, expected_interval_s=60)
+    eight = [s(50 + i, "1") for i in range(1, 9)]
+    nine = [s(50 + i, "1") for i in range(1, 10)]
+    got = evaluate(rule, eight, now)
+    assert got.fired and got.value == Decimal("80.0")
+    assert got.reason == "monitoring.alarm.incomplete-data"
+    assert dict(got.params) == {"minutes": "10", "received": "8", "expected": "10",
+                                "pct": "80.0", "limit": "90"}
+    assert not evaluate(rule, nine, now).fired  # 90 % is enough
+    assert not evaluate(rule, nine + nine, now).fired  # duplicates of a time count once
+    assert evaluate(rule, [s(30, "1")] * 20 + eight, now).fired  # outside the window: ignored
+    lax = Rule("missing_data", window_minutes=10, expected_interval_s=60, threshold=Decimal(50))
+    assert not evaluate(lax, eight, now).fired
+    # a caller that counted in the database passes the count (a long window holds many rows)
+    assert evaluate(rule, [], now, received=8).fired
+    assert not evaluate(rule, [], now, received=12).fired
+    assert completeness_pct(13, 10) == Decimal("100.0") and completeness_pct(0, 0) == 100
+    assert expected_count(86400, 30) == 2880 and expected_count(59, 60) == 0

@@ -68,8 +68,13 @@ test('park admin corrects a spiked reading; the original stays in the correction
   const csrf = (await page.context().cookies()).find((c) => c.name === 'dc_csrf')?.value ?? ''
   const ents = await (await page.request.get('/api/v1/enterprises', { params: { q: '园区热电' } })).json()
   const ent = ents.items[0]
-  const pts = await (await page.request.get('/api/v1/metering-points', { params: { enterprise_id: ent.id, q: 'CO2-', size: 50 } })).json()
-  const point = pts.items.find((p: { unit: string }) => p.unit === '%')
+  // a point of its own: the demo's live feed writes to the boiler's CEMS points meanwhile
+  const made = await page.request.post('/api/v1/metering-points', {
+    data: { enterprise_id: ent.id, code: `NT-CHP.CO2-E2E${Date.now() % 100000}`, name: '2#锅炉烟气CO2浓度（人工比对）', medium: 'co2', unit: '%', measurement: 'instantaneous', direction: 'internal' },
+    headers: { 'X-CSRF-Token': csrf },
+  })
+  expect(made.status()).toBe(201)
+  const point = await made.json()
   const key = await (await page.request.post('/api/v1/device-keys', { data: { enterprise_id: ent.id, name: 'e2e 网关', algorithm: 'hmac-sha256' }, headers: { 'X-CSRF-Token': csrf } })).json()
   const t0 = Date.now() - 2 * 3600 * 1000
   const values = ['11.82', '11.79', '98.70', '11.85', '11.80']
@@ -107,4 +112,15 @@ test('park admin corrects a spiked reading; the original stays in the correction
   await expect(hist).toContainText('98.70 → 11.83')
   await expect(hist).toContainText('分析仪标定期间示值异常')
   await shot(page, 'reading-correction-history')
+
+  // the point is polled every 10 minutes: its daily record shows received against expected
+  const patched = await page.request.patch(`/api/v1/metering-points/${point.id}`, { data: { expected_interval_seconds: 600 }, headers: { 'X-CSRF-Token': csrf } })
+  expect(patched.ok()).toBeTruthy()
+  await page.goto('/daily-records')
+  await choose(page, page.locator('[data-test=daily-enterprise]'), '园区热电有限公司')
+  await choose(page, page.locator('[data-test=daily-point]'), point.code)
+  const day = page.locator('[data-test=daily] .el-table__body-wrapper .el-table__row').filter({ hasText: point.code }).last()
+  await expect(day).toContainText('%')
+  await expect(day.locator('.el-progress.low')).toBeVisible() // far below 90 %: shown in red
+  await shot(page, 'daily-records-completeness')
 })

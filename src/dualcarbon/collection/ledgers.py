@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from dualcarbon.audit import service as audit
 from dualcarbon.collection.errors import CollectionNotFound, DuplicateEntry
 from dualcarbon.collection.models import InvoiceEntry, MeterReplacement, Reading, ReadingRollup
 from dualcarbon.collection.service import consumption_changes, merge_rollups, park_timezone
-from dualcarbon.core import meter
+from dualcarbon.core import alarms, meter
 from dualcarbon.core.context import Actor
 from dualcarbon.core.errors import FieldError, Invalid
 from dualcarbon.core.readings import Acc
@@ -88,11 +88,28 @@ def _point_cols(p: MeteringPoint) -> dict[str, Any]:
 # --------------------------------------------------------------------------- daily records
 
 
+def _first_days(session: Session, point_ids: Sequence[int]) -> dict[int, datetime]:
+    """The first day bucket with data of each point (UTC instant of the local midnight)."""
+    if not point_ids:
+        return {}
+    rows = session.execute(
+        select(ReadingRollup.point_id, func.min(ReadingRollup.bucket)).where(
+            ReadingRollup.point_id.in_(list(point_ids)), ReadingRollup.grain == "d")
+        .group_by(ReadingRollup.point_id))
+    return {int(pid): first for pid, first in rows}
+
+
 def daily_records(session: Session, scope: Scope, *, date_from: date, date_to: date,
                   park_id: int | None = None, enterprise_id: int | None = None,
-                  point_id: int | None = None) -> list[dict[str, Any]]:
+                  point_id: int | None = None, now: datetime | None = None
+                  ) -> list[dict[str, Any]]:
+    """日记录 per point and local day. A point with an expected interval also gets
+    ``expected`` (readings due that day; today: up to now) and ``completeness_pct``
+    (received / expected, at most 100), and its days without any reading — from its first day
+    with data up to today — appear with 0 %."""
     if date_to < date_from or (date_to - date_from).days > 366:
         raise Invalid(field_errors=[FieldError(("query", "date_to"), "collection.range")])
+    now = now or datetime.now(UTC)
     points = visible_points(session, scope, park_id=park_id, enterprise_id=enterprise_id,
                             point_id=point_id)
     out: list[dict[str, Any]] = []
@@ -102,16 +119,29 @@ def daily_records(session: Session, scope: Scope, *, date_from: date, date_to: d
     for tz, pts in by_tz.items():
         rollups = _rollups(session, [p.id for p in pts], "d", local_start(date_from, tz),
                            local_start(date_to + timedelta(days=1), tz))
+        first = _first_days(session, [p.id for p in pts if p.expected_interval_seconds])
         for p in pts:
+            interval = p.expected_interval_seconds
             day = date_from
             while day <= date_to:
-                row = rollups.get((p.id, local_start(day, tz)))
-                if row is not None:
-                    rec = meter.daily_record(row, cumulative=p.measurement == "cumulative")
+                start, end = local_start(day, tz), local_start(day + timedelta(days=1), tz)
+                row = rollups.get((p.id, start))
+                expected = None
+                if interval:
+                    expected = alarms.expected_count((min(end, now) - start).total_seconds(),
+                                                     interval)
+                missing = (row is None and interval is not None and start < now
+                           and p.id in first and first[p.id] <= start)
+                if row is not None or missing:
+                    rec = meter.daily_record(row, cumulative=p.measurement == "cumulative",
+                                             expected_count=expected)
                     out.append({**_point_cols(p), "day": day, "quantity": rec.quantity,
                                 "count": rec.count, "min_value": rec.min_value,
                                 "max_value": rec.max_value, "first_read": rec.first_read,
-                                "last_read": rec.last_read})
+                                "last_read": rec.last_read,
+                                "expected_interval_seconds": interval,
+                                "expected": rec.expected_count,
+                                "completeness_pct": rec.completeness_pct})
                 day += timedelta(days=1)
     return out
 

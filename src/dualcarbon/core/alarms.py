@@ -29,6 +29,8 @@ class Rule:
     threshold: Decimal | None = None  # limit for thresholds; max change per hour for rate
     window_minutes: int = 60  # flat line / missing data look-back
     min_samples: int = 3
+    # the point's expected interval (s): missing data then means completeness below threshold
+    expected_interval_s: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,14 +42,33 @@ class Finding:
 
 
 NOT_FIRED = Finding(False)
+# 重点用能单位在线监测: uploaded / expected ≥ 90 % (protocols.md §5.2) — the default limit
+DEFAULT_COMPLETENESS_PCT = Decimal(90)
+
+
+def completeness_pct(received: int, expected: int) -> Decimal:
+    """received / expected × 100, one decimal, at most 100 (a resent or denser series does not
+    make a period more than complete); 100 when nothing is expected."""
+    if expected <= 0:
+        return Decimal(100)
+    pct = Decimal(min(received, expected) * 100) / Decimal(expected)
+    return pct.quantize(Decimal("0.1"))
+
+
+def expected_count(seconds: float, interval_s: int) -> int:
+    """Readings expected in a period of ``seconds`` at one per ``interval_s``."""
+    return int(seconds // interval_s) if interval_s > 0 else 0
+
 # HJ 212 data flags that mark a sample as not valid for the CEMS validity rule (表 8): F stop,
 # M maintenance, S set value, D fault, C calibration, T over range, B communication failure.
 INVALID_FLAGS = frozenset({"F", "M", "S", "D", "C", "T", "B"})
 
 
 def evaluate(rule: Rule, samples: Sequence[Sample], now: datetime,
-             calibration_due: date | None = None) -> Finding:
-    """`samples` are the point's readings, oldest first, covering at least the rule's window."""
+             calibration_due: date | None = None, received: int | None = None) -> Finding:
+    """`samples` are the point's readings, oldest first, covering at least the rule's window.
+    ``received``: the count of readings in the window when the caller counted them (a long
+    window of a fast series holds more readings than it passes as samples)."""
     ordered = sorted(samples, key=lambda s: s.ts)
     latest = ordered[-1] if ordered else None
     kind = rule.kind
@@ -77,6 +98,17 @@ def evaluate(rule: Rule, samples: Sequence[Sample], now: datetime,
         if len(recent) >= rule.min_samples and len({s.value for s in recent}) == 1:
             return Finding(True, recent[-1].value, "monitoring.alarm.flat-line",
                            (("minutes", str(rule.window_minutes)),))
+        return NOT_FIRED
+    if kind == "missing_data" and rule.expected_interval_s:
+        expected = expected_count(rule.window_minutes * 60, rule.expected_interval_s)
+        got = received if received is not None else len({s.ts for s in recent if s.ts <= now})
+        pct = completeness_pct(got, expected)
+        limit = rule.threshold if rule.threshold is not None else DEFAULT_COMPLETENESS_PCT
+        if expected > 0 and pct < limit:
+            return Finding(True, pct, "monitoring.alarm.incomplete-data",
+                           (("minutes", str(rule.window_minutes)), ("received", str(got)),
+                            ("expected", str(expected)), ("pct", str(pct)),
+                            ("limit", format(limit.normalize(), "f"))))
         return NOT_FIRED
     if kind == "missing_data":
         if not recent:

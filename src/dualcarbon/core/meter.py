@@ -127,7 +127,7 @@ def daily_record(fig: BucketFigures | None, *, cumulative: bool,
                  expected_count: int | None = None) -> DailyRecord:
     if fig is None:
         return DailyRecord(None, 0, None, None, None, None, expected_count,
-                           Decimal(0) if expected_count else None)
+                           Decimal("0.0") if expected_count else None)
     quantity = fig.consumption if cumulative else mean(fig.sum_value, fig.count)
     completeness = None
     if expected_count:

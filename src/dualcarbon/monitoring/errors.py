@@ -21,3 +21,9 @@ register("monitoring.alarm.cems-invalid", "CEMS 数据无效（标记 {flag}）"
 register("monitoring.alarm.calibration-overdue", "计量器具检定已过期（有效期至 {due}）", "Device calibration overdue (due {due})")
 register("monitoring.rule.point-or-device", "请选择计量点（或计量器具）", "Choose a metering point (or a device)")
 register("monitoring.qc.needs-value", "漂移检查须填写满量程；相对误差检查的参比值不能为 0", "Drift checks need the full scale; relative checks need a non-zero reference")
+register("monitoring.alarm.incomplete-data",
+         "{minutes} 分钟内数据完整率 {pct}%（应收 {expected} 条，实收 {received} 条），低于 {limit}%",
+         "Data completeness {pct}% over {minutes} minutes ({received} of {expected} expected "
+         "readings), below {limit}%")
+register("monitoring.rule.completeness-range", "数据缺失规则的阈值是最低完整率（%），应在 0～100 之间",
+         "For a missing-data rule the threshold is the minimum completeness in %, 0–100")

@@ -44,6 +44,13 @@ def _cols(obj: Any) -> dict[str, Any]:
 
 # --- rules -------------------------------------------------------------------------------------
 
+def _check_completeness_limit(kind: str, threshold: Any) -> None:
+    """For a missing-data rule the threshold is the minimum completeness in % (default 90)."""
+    if kind == "missing_data" and threshold is not None and not 0 < threshold <= 100:
+        raise Invalid(field_errors=[FieldError(("body", "threshold"),
+                                               "monitoring.rule.completeness-range")])
+
+
 def create_rule(session: Session, scope: Scope, actor: Actor, data: BaseModel) -> AlarmRule:
     values = data.model_dump()
     ent = registry_service.require_enterprise(session, scope, values["enterprise_id"])
@@ -58,6 +65,7 @@ def create_rule(session: Session, scope: Scope, actor: Actor, data: BaseModel) -
                                              ent.id, "point_id")
     registry_service.require_same_enterprise(session, "device", values["device_id"], ent.id,
                                              "device_id")
+    _check_completeness_limit(values["kind"], values.get("threshold"))
     rule = AlarmRule(park_id=ent.park_id, **values)
     session.add(rule)
     session.flush()
@@ -75,6 +83,7 @@ def update_rule(session: Session, scope: Scope, actor: Actor, rule_id: int,
     before = audit.snapshot(rule)
     changes = data.model_dump(exclude_unset=True)
     reject_nulls(AlarmRule, changes)
+    _check_completeness_limit(rule.kind, changes.get("threshold"))
     for key, value in changes.items():
         setattr(rule, key, value)
     session.flush()
@@ -130,17 +139,71 @@ def _raise_if_fired(session: Session, rule: AlarmRule, finding: alarms.Finding,
     return event
 
 
+def _interval(session: Session, point_id: int | None) -> int | None:
+    from dualcarbon.registry.models import MeteringPoint
+
+    if point_id is None:
+        return None
+    return session.scalar(select(MeteringPoint.expected_interval_seconds).where(
+        MeteringPoint.id == point_id))
+
+
+def _received(session: Session, point_id: int, minutes: int, now: datetime) -> int:
+    """Readings of a point stamped in (now − minutes, now]: counted in SQL, not sampled."""
+    from sqlalchemy import func
+
+    from dualcarbon.collection.models import Reading
+
+    return int(session.scalar(select(func.count()).select_from(Reading).where(
+        Reading.point_id == point_id, Reading.ts > now - timedelta(minutes=minutes),
+        Reading.ts <= now)) or 0)
+
+
+def _evaluate(session: Session, rule: AlarmRule, samples: Sequence[alarms.Sample],
+              now: datetime, interval: int | None) -> AlarmEvent | None:
+    received = None
+    if rule.kind == "missing_data" and interval and rule.point_id is not None:
+        received = _received(session, rule.point_id, rule.window_minutes, now)
+    finding = alarms.evaluate(_rule(rule, interval), samples, now, received=received)
+    return _raise_if_fired(session, rule, finding, now)
+
+
 def evaluate_point(session: Session, point_id: int, samples: Sequence[alarms.Sample],
                    now: datetime | None = None) -> list[AlarmEvent]:
     """Evaluate every active rule of one point over `samples` (its recent readings, any order).
     Called by ingestion on arrival and by the scheduler for time-based rules."""
     now = now or utcnow()
     raised = []
-    rules = session.scalars(select(AlarmRule).where(AlarmRule.point_id == point_id,
-                                                    AlarmRule.is_active.is_(True)))
+    rules = list(session.scalars(select(AlarmRule).where(AlarmRule.point_id == point_id,
+                                                         AlarmRule.is_active.is_(True))))
+    interval = _interval(session, point_id) if rules else None
     for rule in rules:
-        finding = alarms.evaluate(_rule(rule), samples, now)
-        event = _raise_if_fired(session, rule, finding, now)
+        event = _evaluate(session, rule, samples, now, interval)
+        if event:
+            raised.append(event)
+    return raised
+
+
+def evaluate_missing_data(session: Session, now: datetime | None = None) -> list[AlarmEvent]:
+    """The time-based half of the missing-data rule: data that stops arriving triggers no
+    evaluation on arrival, so the scheduler asks every active rule (completeness over its
+    window when the point has an expected interval, 'no data at all' otherwise)."""
+    now = now or utcnow()
+    raised = []
+    for rule in session.scalars(select(AlarmRule).where(
+            AlarmRule.kind == "missing_data", AlarmRule.is_active.is_(True),
+            AlarmRule.point_id.is_not(None)).order_by(AlarmRule.id)):
+        interval = _interval(session, rule.point_id)
+        samples: list[alarms.Sample] = []
+        if not interval:
+            from dualcarbon.collection.models import Reading
+
+            samples = [alarms.Sample(ts, v, q) for ts, v, q in session.execute(
+                select(Reading.ts, Reading.value, Reading.quality).where(
+                    Reading.point_id == rule.point_id,
+                    Reading.ts > now - timedelta(minutes=rule.window_minutes),
+                    Reading.ts <= now).order_by(Reading.ts.desc()).limit(1))]
+        event = _evaluate(session, rule, samples, now, interval)
         if event:
             raised.append(event)
     return raised
@@ -162,9 +225,10 @@ def evaluate_calibration(session: Session, now: datetime | None = None) -> list[
     return raised
 
 
-def _rule(rule: AlarmRule) -> alarms.Rule:
+def _rule(rule: AlarmRule, interval: int | None = None) -> alarms.Rule:
     return alarms.Rule(kind=rule.kind, threshold=rule.threshold,
-                       window_minutes=rule.window_minutes, min_samples=rule.min_samples)
+                       window_minutes=rule.window_minutes, min_samples=rule.min_samples,
+                       expected_interval_s=interval)
 
 
 # --- events ------------------------------------------------------------------------------------

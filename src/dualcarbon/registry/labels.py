@@ -52,6 +52,7 @@ _L: dict[str, tuple[str, str]] = {
     "measurement": ("计量方式", "Measurement"),
     "direction": ("计量方向", "Direction"),
     "multiplier": ("倍率", "Multiplier"),
+    "expected_interval_seconds": ("应采集间隔（秒）", "Expected interval (s)"),
     "is_active": ("启用", "Active"),
 }
 
@@ -124,6 +125,7 @@ EXPORT_COLUMNS: dict[str, tuple[str, ...]] = {
         "measurement",
         "direction",
         "multiplier",
+        "expected_interval_seconds",
         "is_active",
     ),
 }

@@ -340,6 +340,8 @@ class MeteringPointBase(InModel):
     is_active: bool | None = None
     facility_id: Id | None = None
     device_id: Id | None = None
+    # expected polling / upload interval in seconds (completeness = received / expected)
+    expected_interval_seconds: Annotated[int | None, Field(ge=1, le=86400)] = None
 
     _medium = field_validator("medium")(_check_medium)
 
@@ -378,6 +380,7 @@ class MeteringPointRead(BaseModel):
     direction: str
     multiplier: DecimalStr
     is_active: bool
+    expected_interval_seconds: int | None = None
 
 
 # --- list filters (query parameters) -------------------------------------------------------------

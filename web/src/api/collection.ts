@@ -85,3 +85,24 @@ export const correctionApi = {
   list: (q: Query) => api.get<Page<ReadingCorrection>>('/reading-corrections', q),
   correct: (body: { point_id: number; ts: string; value: string; reason: string }) => api.post<ReadingCorrection>('/reading-corrections', body),
 }
+
+export interface DailyRecord {
+  point_id: number
+  point_code: string
+  point_name: string
+  enterprise_id: number
+  unit: string
+  measurement: string
+  day: string
+  quantity: string | null
+  count: number
+  min_value: string | null
+  max_value: string | null
+  expected_interval_seconds: number | null
+  expected: number | null
+  completeness_pct: string | null
+}
+
+export const dailyApi = {
+  list: (q: Query) => api.get<{ items: DailyRecord[]; total: number }>('/daily-records', q),
+}

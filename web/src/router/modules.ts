@@ -40,6 +40,7 @@ export const MENU: MenuEntry[] = [
   { path: '/qc-records', name: 'qc-records', title: 'nav.qcRecords', perm: 'monitoring.qc:read', group: 'monitoring', icon: 'Checked', component: () => import('@/views/monitoring/QcRecordsView.vue') },
   // data collection (collcfg)
   { path: '/hj212-devices', name: 'hj212-devices', title: 'collection.nav.hj212', perm: 'hj212.device:read', group: 'monitoring', icon: 'Cpu', component: () => import('@/views/collection/Hj212DevicesView.vue') },
+  { path: '/daily-records', name: 'daily-records', title: 'collection.nav.daily', perm: 'collection.reading:read', group: 'monitoring', icon: 'Calendar', component: () => import('@/views/collection/DailyRecordsView.vue') },
   { path: '/reading-corrections', name: 'reading-corrections', title: 'collection.nav.corrections', perm: 'collection.reading:read', group: 'monitoring', icon: 'EditPen', component: () => import('@/views/collection/CorrectionsView.vue') },
   { path: '/users', name: 'users', title: 'nav.users', perm: 'identity.user:read', group: 'admin', icon: 'User', component: () => import('@/views/admin/UsersView.vue') },
   { path: '/security-policy', name: 'security-policy', title: 'nav.securityPolicy', perm: 'identity.policy:read', group: 'admin', icon: 'Lock', component: () => import('@/views/admin/SecurityPolicyView.vue') },

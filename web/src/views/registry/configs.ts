@@ -256,6 +256,7 @@ export const meteringPoints: ResourceConfig = {
     { prop: 'facility_id', label: 'fields.facility', type: 'select', options: options.facilities, dependsOn: 'enterprise_id', clearable: true },
     { prop: 'device_id', label: 'fields.device', type: 'select', options: options.devices, dependsOn: 'enterprise_id', clearable: true },
     { prop: 'multiplier', label: 'fields.multiplier', type: 'number', min: 0.000001, precision: 6 },
+    { prop: 'expected_interval_seconds', label: 'collection.expectedInterval', type: 'number', min: 1, max: 86400, precision: 0, placeholder: '900' },
     { prop: 'is_active', label: 'fields.isActive', type: 'switch' },
   ],
   defaults: () => ({ measurement: 'cumulative', direction: 'internal', is_active: true, multiplier: 1 }),
