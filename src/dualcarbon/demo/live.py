@@ -58,7 +58,7 @@ def ensure_demo_cems(factory: sessionmaker[Session], park_code: str) -> bool:
                 pt = MeteringPoint(park_id=ent.park_id, enterprise_id=ent.id,
                                    facility_id=fac.id if fac else None, code=code, name=name,
                                    medium=medium, unit=unit, measurement="instantaneous",
-                                   direction="internal")
+                                   direction="internal", expected_interval_seconds=60)
                 s.add(pt)
                 s.flush()
             points[key] = pt
