@@ -329,6 +329,17 @@ def year(url: str, points: list[tuple[int, str]], n_points: int, loaders: int,
           f"{loaded / out['load_s']:,.0f} readings/s ({out['rollups']:,} rollup rows, database "
           f"{out['size']}; load average {out['load_avg']})", flush=True)
     assert out["stored"] == loaded == len(pts) * YEAR_SLOTS, out
+    engine.dispose()
+    return out
+
+
+def ledger_queries(url: str) -> dict[str, Any]:
+    """The monthly ledger over the loaded year: p50/p95 (ms) over repeated queries."""
+    engine = make_engine(url)
+    out: dict[str, Any] = {}
+    with engine.connect() as c:
+        pts = [tuple(r) for r in c.execute(text(
+            "SELECT DISTINCT point_id FROM point_latest ORDER BY 1"))]
     scope = Scope("collection.reading:read", frozenset({Grant("park_admin", None, None)}))
     rng = random.Random(4)
     with Session(engine) as s:
@@ -362,7 +373,7 @@ def year(url: str, points: list[tuple[int, str]], n_points: int, loaders: int,
                           len(times), lines)
         june = ledgers.monthly_ledger(s, scope, year=2025, enterprise_id=ent, month=6)
         # 30 days × 96 quarter-hours × 0.25 kWh per point
-        assert len(june) == len(pts), len(june)
+        assert len(june) == len(pts), (len(june), len(pts))
         assert all(line["meter_quantity"] == Decimal("720") for line in june), june[0]
     engine.dispose()
     return out
@@ -437,16 +448,27 @@ def main() -> int:
     ap.add_argument("--year-batch", type=int, default=10000)
     ap.add_argument("--skip-year", action="store_true")
     ap.add_argument("--skip-http", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the bench database")
+    ap.add_argument("--query-db", metavar="NAME",
+                    help="only the ledger queries, on a database kept by an earlier --keep run")
     ap.add_argument("--py-spy", metavar="DIR",
                     help="record the uvicorn workers with py-spy (raw stacks) into DIR")
     args = ap.parse_args()
-    url, points = setup(max(args.points, args.year_points))
+    global DB
+    if args.query_db:
+        DB = args.query_db
+        url, points = f"postgresql+psycopg://{PG.split('://', 1)[1]}/{DB}", []
+        args.skip_http = True
+    else:
+        url, points = setup(max(args.points, args.year_points))
     args.url = url
     try:
         if not args.skip_http:
             http_part(args, points)
         if not args.skip_year:
-            y = year(url, points, args.year_points, args.year_loaders, args.year_batch)
+            if not args.query_db:
+                year(url, points, args.year_points, args.year_loaders, args.year_batch)
+            y = ledger_queries(url)
             for label in ("enterprise, one month", "one point, one month",
                           "one point, whole year", "enterprise, whole year"):
                 p50, p95, n, lines = y[label]
@@ -454,7 +476,10 @@ def main() -> int:
                       f"p95 {p95:.0f} ms over {n} queries (target < 300 ms)")
             print(f"load average (1/5/15 min) at the end: {load()}", flush=True)
     finally:
-        admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        if args.keep:
+            print(f"database kept: {DB} (drop it: DROP DATABASE \"{DB}\")")
+        else:
+            admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     return 0
 
 
