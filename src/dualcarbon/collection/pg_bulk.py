@@ -2,9 +2,10 @@
 whatever its size (docs/decisions/0020-ingestion-pipeline.md).
 
 1. ``COPY`` the validated rows into a temporary staging table;
-2. one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` into ``readings`` (first write wins); when
-   it stored every row (the common case) the staging table *is* the set of new rows, otherwise
-   the new rows are picked by this batch's id into a second temporary table;
+2. one ``INSERT … SELECT`` into ``readings`` under a savepoint; if a (point, ts) is already
+   stored it is rolled back and ``INSERT … ON CONFLICT DO NOTHING`` stores the others (first
+   write wins). When every row was new (the common case) the staging table *is* the set of new
+   rows, otherwise they are picked by this batch's id into a second temporary table;
 3. one ``INSERT … ON CONFLICT DO UPDATE`` for the hour, day and month rollups together, the
    interval consumption of cumulative registers computed in the same statement by a window over
    (latest read ∪ new reads), rollover and reset as in core/meter.py — points with late reads
@@ -23,6 +24,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dualcarbon.collection import partitions
@@ -42,6 +44,14 @@ DELETE FROM ingest_new;
 """
 # (DELETE, not TRUNCATE: the tables are empty unless an earlier call of the same transaction
 # used them, and TRUNCATE of a temporary table creates new files every time.)
+
+# Most batches carry only new readings: a plain INSERT first (under a savepoint), and only if
+# some (point, ts) is already stored the INSERT … ON CONFLICT DO NOTHING, whose speculative
+# insertion costs about half as much again per row.
+INSERT_ALL = text("""
+INSERT INTO readings (point_id, ts, value, quality, batch_id)
+SELECT point_id, ts, value, quality, :batch FROM ingest_stage
+""")
 
 INSERT = text("""
 INSERT INTO readings (point_id, ts, value, quality, batch_id)
@@ -178,7 +188,11 @@ def store(session: Session, batch_id: int, rows: service.Valid, tz: str,
     with raw.cursor() as cur, cur.copy(
             "COPY ingest_stage (point_id, ts, value, quality) FROM STDIN") as copy:
         copy.write(data)
-    accepted = conn.execute(INSERT, {"batch": batch_id}).rowcount
+    try:
+        with conn.begin_nested():
+            accepted = conn.execute(INSERT_ALL, {"batch": batch_id}).rowcount
+    except IntegrityError:  # some were stored already: first write wins
+        accepted = conn.execute(INSERT, {"batch": batch_id}).rowcount
     if not accepted:
         return 0
     new_table = "ingest_stage"  # all rows new: the common case, nothing more to copy
