@@ -180,6 +180,7 @@ def monthly_ledger(session: Session, scope: Scope, *, year: int, park_id: int | 
                            local_start(end_month, tz))
         starts = [(m, local_start(m, tz)) for m in months]
         for p in pts:
+            cols = _point_cols(p)
             for m, start in starts:
                 row = rollups.get((p.id, start))
                 inv = entries.get((p.id, m, "invoice"))
@@ -191,7 +192,7 @@ def monthly_ledger(session: Session, scope: Scope, *, year: int, park_id: int | 
                     cumulative=p.measurement == "cumulative",
                     invoice=inv.quantity if inv else None, manual=man.quantity if man else None,
                     tolerance_pct=tolerance_pct)
-                out.append({**_point_cols(p), "month": f"{m.year:04d}-{m.month:02d}",
+                out.append({**cols, "month": f"{m.year:04d}-{m.month:02d}",
                             "quantity": line.quantity, "source": line.source,
                             "meter_quantity": line.meter_quantity,
                             "invoice_quantity": line.invoice_quantity,
