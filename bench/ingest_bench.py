@@ -255,6 +255,30 @@ def http_ingest(port: int, queues: list[list[tuple[str, bytes]]]
     return elapsed, accepted, latencies
 
 
+def check_rollups(n_readings: int, n_points: int, slots: int) -> None:
+    """What the concurrent senders left is what one ordered load gives: every reading counted
+    once in each grain, each point's consumption (slots − 1) × 0.25 kWh, its latest read the
+    last quarter-hour."""
+    with psycopg.connect(PG + "/" + DB) as c:
+        counts = dict(c.execute("SELECT grain, sum(count) FROM reading_rollups GROUP BY grain")
+                      .fetchall())
+        assert counts == dict.fromkeys("hdm", n_readings), counts
+        bad = c.execute("""
+            SELECT point_id, sum(consumption) FROM reading_rollups WHERE grain = 'm'
+            GROUP BY point_id HAVING sum(consumption) IS DISTINCT FROM %s""",
+                        (Decimal(slots - 1) / 4,)).fetchall()
+        assert not bad, bad[:5]
+        last = c.execute("SELECT count(*) FROM point_latest WHERE ts = %s",
+                         (T0 + timedelta(minutes=15 * (slots - 1)),)).fetchone()
+        assert last is not None and last[0] == n_points, last
+
+
+def wal_lsn() -> int:
+    with psycopg.connect(PG + "/postgres", autocommit=True) as c:
+        row = c.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()
+    return int(row[0]) if row else 0
+
+
 def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -401,7 +425,9 @@ def http_part(args: argparse.Namespace, points: list[tuple[int, str]]) -> None:
                  for pid in server[1:]] if args.py_spy else []
         time.sleep(1 if spies else 0)
         cpu0 = resource.getrusage(resource.RUSAGE_SELF), proc_cpu(server)
+        wal0 = wal_lsn()
         elapsed, accepted, lat = http_ingest(port, queues)
+        wal = wal_lsn() - wal0
         me = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = me.ru_utime + me.ru_stime - cpu0[0].ru_utime - cpu0[0].ru_stime
         server_cpu = proc_cpu(server) - cpu0[1]
@@ -414,6 +440,7 @@ def http_part(args: argparse.Namespace, points: list[tuple[int, str]]) -> None:
         proc.terminate()
         proc.wait(30)
     assert accepted == len(rows), (accepted, len(rows))
+    check_rollups(len(rows), args.points, args.slots)
     with psycopg.connect(PG + "/" + DB) as c:
         c.execute("TRUNCATE readings, reading_rollups, point_latest, ingest_batches")
     copy_after = len(rows) / raw_copy(rows)
@@ -429,6 +456,7 @@ def http_part(args: argparse.Namespace, points: list[tuple[int, str]]) -> None:
           f"p95 {lat[min(len(lat) - 1, int(len(lat) * 0.95))] * 1000:.0f} ms)")
     print(f"CPU seconds per 100 000 readings: server (uvicorn) {server_cpu * per:.2f}, "
           f"PostgreSQL backends {pg_cpu * per:.2f}, bench client {client_cpu * per:.2f}; "
+          f"WAL {wal * per / 2**20:.0f} MiB (whole cluster: other databases' writes included); "
           f"load average at the end of the HTTP run {load_http}")
     print(f"ratio HTTP ingestion / raw COPY: {rate / copy_rate:.1%} "
           f"(target ≥ 50 %); absolute target ≥ 30 000 readings/s: "
