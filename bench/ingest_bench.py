@@ -480,7 +480,8 @@ def main() -> int:
     ap.add_argument("--query-db", metavar="NAME",
                     help="only the ledger queries, on a database kept by an earlier --keep run")
     ap.add_argument("--py-spy", metavar="DIR",
-                    help="record the uvicorn workers with py-spy (raw stacks) into DIR")
+                    help="record the uvicorn workers with py-spy (raw stacks) into DIR; needs "
+                         "py-spy on the PATH (pip install py-spy, not a project dependency)")
     args = ap.parse_args()
     global DB
     if args.query_db:
