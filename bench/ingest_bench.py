@@ -255,6 +255,30 @@ def http_ingest(port: int, queues: list[list[tuple[str, bytes]]]
     return elapsed, accepted, latencies
 
 
+def check_rollups(n_readings: int, n_points: int, slots: int) -> None:
+    """What the concurrent senders left is what one ordered load gives: every reading counted
+    once in each grain, each point's consumption (slots − 1) × 0.25 kWh, its latest read the
+    last quarter-hour."""
+    with psycopg.connect(PG + "/" + DB) as c:
+        counts = dict(c.execute("SELECT grain, sum(count) FROM reading_rollups GROUP BY grain")
+                      .fetchall())
+        assert counts == dict.fromkeys("hdm", n_readings), counts
+        bad = c.execute("""
+            SELECT point_id, sum(consumption) FROM reading_rollups WHERE grain = 'm'
+            GROUP BY point_id HAVING sum(consumption) IS DISTINCT FROM %s""",
+                        (Decimal(slots - 1) / 4,)).fetchall()
+        assert not bad, bad[:5]
+        last = c.execute("SELECT count(*) FROM point_latest WHERE ts = %s",
+                         (T0 + timedelta(minutes=15 * (slots - 1)),)).fetchone()
+        assert last is not None and last[0] == n_points, last
+
+
+def wal_lsn() -> int:
+    with psycopg.connect(PG + "/postgres", autocommit=True) as c:
+        row = c.execute("SELECT pg_current_wal_lsn() - '0/0'::pg_lsn").fetchone()
+    return int(row[0]) if row else 0
+
+
 def load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -329,6 +353,17 @@ def year(url: str, points: list[tuple[int, str]], n_points: int, loaders: int,
           f"{loaded / out['load_s']:,.0f} readings/s ({out['rollups']:,} rollup rows, database "
           f"{out['size']}; load average {out['load_avg']})", flush=True)
     assert out["stored"] == loaded == len(pts) * YEAR_SLOTS, out
+    engine.dispose()
+    return out
+
+
+def ledger_queries(url: str) -> dict[str, Any]:
+    """The monthly ledger over the loaded year: p50/p95 (ms) over repeated queries."""
+    engine = make_engine(url)
+    out: dict[str, Any] = {}
+    with engine.connect() as c:
+        pts = [tuple(r) for r in c.execute(text(
+            "SELECT DISTINCT point_id FROM point_latest ORDER BY 1"))]
     scope = Scope("collection.reading:read", frozenset({Grant("park_admin", None, None)}))
     rng = random.Random(4)
     with Session(engine) as s:
@@ -362,7 +397,7 @@ def year(url: str, points: list[tuple[int, str]], n_points: int, loaders: int,
                           len(times), lines)
         june = ledgers.monthly_ledger(s, scope, year=2025, enterprise_id=ent, month=6)
         # 30 days × 96 quarter-hours × 0.25 kWh per point
-        assert len(june) == len(pts), len(june)
+        assert len(june) == len(pts), (len(june), len(pts))
         assert all(line["meter_quantity"] == Decimal("720") for line in june), june[0]
     engine.dispose()
     return out
@@ -390,7 +425,9 @@ def http_part(args: argparse.Namespace, points: list[tuple[int, str]]) -> None:
                  for pid in server[1:]] if args.py_spy else []
         time.sleep(1 if spies else 0)
         cpu0 = resource.getrusage(resource.RUSAGE_SELF), proc_cpu(server)
+        wal0 = wal_lsn()
         elapsed, accepted, lat = http_ingest(port, queues)
+        wal = wal_lsn() - wal0
         me = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu = me.ru_utime + me.ru_stime - cpu0[0].ru_utime - cpu0[0].ru_stime
         server_cpu = proc_cpu(server) - cpu0[1]
@@ -403,6 +440,7 @@ def http_part(args: argparse.Namespace, points: list[tuple[int, str]]) -> None:
         proc.terminate()
         proc.wait(30)
     assert accepted == len(rows), (accepted, len(rows))
+    check_rollups(len(rows), args.points, args.slots)
     with psycopg.connect(PG + "/" + DB) as c:
         c.execute("TRUNCATE readings, reading_rollups, point_latest, ingest_batches")
     copy_after = len(rows) / raw_copy(rows)
@@ -418,6 +456,7 @@ def http_part(args: argparse.Namespace, points: list[tuple[int, str]]) -> None:
           f"p95 {lat[min(len(lat) - 1, int(len(lat) * 0.95))] * 1000:.0f} ms)")
     print(f"CPU seconds per 100 000 readings: server (uvicorn) {server_cpu * per:.2f}, "
           f"PostgreSQL backends {pg_cpu * per:.2f}, bench client {client_cpu * per:.2f}; "
+          f"WAL {wal * per / 2**20:.0f} MiB (whole cluster: other databases' writes included); "
           f"load average at the end of the HTTP run {load_http}")
     print(f"ratio HTTP ingestion / raw COPY: {rate / copy_rate:.1%} "
           f"(target ≥ 50 %); absolute target ≥ 30 000 readings/s: "
@@ -437,16 +476,28 @@ def main() -> int:
     ap.add_argument("--year-batch", type=int, default=10000)
     ap.add_argument("--skip-year", action="store_true")
     ap.add_argument("--skip-http", action="store_true")
+    ap.add_argument("--keep", action="store_true", help="keep the bench database")
+    ap.add_argument("--query-db", metavar="NAME",
+                    help="only the ledger queries, on a database kept by an earlier --keep run")
     ap.add_argument("--py-spy", metavar="DIR",
-                    help="record the uvicorn workers with py-spy (raw stacks) into DIR")
+                    help="record the uvicorn workers with py-spy (raw stacks) into DIR; needs "
+                         "py-spy on the PATH (pip install py-spy, not a project dependency)")
     args = ap.parse_args()
-    url, points = setup(max(args.points, args.year_points))
+    global DB
+    if args.query_db:
+        DB = args.query_db
+        url, points = f"postgresql+psycopg://{PG.split('://', 1)[1]}/{DB}", []
+        args.skip_http = True
+    else:
+        url, points = setup(max(args.points, args.year_points))
     args.url = url
     try:
         if not args.skip_http:
             http_part(args, points)
         if not args.skip_year:
-            y = year(url, points, args.year_points, args.year_loaders, args.year_batch)
+            if not args.query_db:
+                year(url, points, args.year_points, args.year_loaders, args.year_batch)
+            y = ledger_queries(url)
             for label in ("enterprise, one month", "one point, one month",
                           "one point, whole year", "enterprise, whole year"):
                 p50, p95, n, lines = y[label]
@@ -454,7 +505,10 @@ def main() -> int:
                       f"p95 {p95:.0f} ms over {n} queries (target < 300 ms)")
             print(f"load average (1/5/15 min) at the end: {load()}", flush=True)
     finally:
-        admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
+        if args.keep:
+            print(f"database kept: {DB} (drop it: DROP DATABASE \"{DB}\")")
+        else:
+            admin(f'DROP DATABASE IF EXISTS "{DB}" WITH (FORCE)')
     return 0
 
 

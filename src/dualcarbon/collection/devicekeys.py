@@ -14,7 +14,7 @@ import secrets
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,6 +43,7 @@ from dualcarbon.registry import service as registry_service
 MAX_BODY_BYTES = 8 * 1024 * 1024  # as sent (compressed, encrypted)
 MAX_JSON_BYTES = 64 * 1024 * 1024  # after gunzip (a gzip bomb stops here)
 MAX_READINGS = 20_000  # per batch (the agent sends ≤ 10 000)
+LAST_USED_PRECISION = timedelta(minutes=1)  # last_used_at is written at most once a minute
 
 
 class TooLarge(Exception):
@@ -267,7 +268,8 @@ def receive_batch(session: Session, headers: Mapping[str, str], body: bytes,
                                   batch_ref=batch_ref, device_key_id=key.id,
                                   enterprise_id=key.enterprise_id, created_by=key.key_id, now=now,
                                   batch_checked=True)
-        key.last_used_at = now
+        if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
+            key.last_used_at = now  # not at every batch: one row all of a key's batches share
         if bad:
             _add_structural(session, result, bad, index_map)
         session.commit()

@@ -15,14 +15,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import func, select
+from sqlalchemy import BigInteger, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dualcarbon.audit import service as audit
 from dualcarbon.collection.errors import CollectionNotFound, DuplicateEntry
 from dualcarbon.collection.models import InvoiceEntry, MeterReplacement, Reading, ReadingRollup
-from dualcarbon.collection.service import consumption_changes, merge_rollups, park_timezone
+from dualcarbon.collection.service import (
+    consumption_changes,
+    merge_rollups,
+    park_timezone,
+    restrict,
+)
 from dualcarbon.core import alarms, meter
 from dualcarbon.core.context import Actor
 from dualcarbon.core.errors import FieldError, Invalid
@@ -51,6 +56,29 @@ def visible_points(session: Session, scope: Scope, *, park_id: int | None = None
     return [(p, tz or "Asia/Shanghai") for p, tz in rows]
 
 
+_LINE_COLS = (MeteringPoint.id, MeteringPoint.code, MeteringPoint.name, MeteringPoint.enterprise_id,
+              MeteringPoint.medium, MeteringPoint.unit, MeteringPoint.measurement,
+              MeteringPoint.expected_interval_seconds)
+
+
+def _point_rows(session: Session, scope: Scope, *, park_id: int | None = None,
+                enterprise_id: int | None = None,
+                point_id: int | None = None) -> list[tuple[Any, str]]:
+    """As ``visible_points``, the columns a ledger line shows instead of ORM objects (a large
+    enterprise has a thousand points; loading each as an entity costs more than the query)."""
+    stmt = (select(*_LINE_COLS, Park.timezone).join(Park, Park.id == MeteringPoint.park_id)
+            .where(scope.filter_for(MeteringPoint)))
+    if park_id is not None:
+        stmt = stmt.where(MeteringPoint.park_id == park_id)
+    if enterprise_id is not None:
+        stmt = stmt.where(MeteringPoint.enterprise_id == enterprise_id)
+    if point_id is not None:
+        stmt = stmt.where(MeteringPoint.id == point_id)
+    rows = session.execute(stmt.order_by(MeteringPoint.enterprise_id, MeteringPoint.code)
+                           .limit(MAX_POINTS)).all()
+    return [(r, r.timezone or "Asia/Shanghai") for r in rows]
+
+
 def require_point(session: Session, scope: Scope, point_id: int) -> tuple[MeteringPoint, str]:
     found = visible_points(session, scope, point_id=point_id)
     if not found:
@@ -70,16 +98,16 @@ def _rollups(session: Session, point_ids: Sequence[int], grain: str, start: date
     if not point_ids:
         return out
     r = ReadingRollup
-    for row in session.execute(select(
-            r.point_id, r.bucket, r.count, r.consumption, r.sum_value, r.min_value, r.max_value,
-            r.first_value, r.last_value).where(
-            r.point_id.in_(list(point_ids)), r.grain == grain, r.bucket >= start,
-            r.bucket < end)):
+    stmt = select(r.point_id, r.bucket, r.count, r.consumption, r.sum_value, r.min_value,
+                  r.max_value, r.first_value, r.last_value).where(
+        r.grain == grain, r.bucket >= start, r.bucket < end)
+    for row in session.connection().execute(restrict(session, stmt, r.point_id, point_ids,
+                                                     BigInteger)):
         out[(row[0], row[1])] = meter.BucketFigures(*row[2:])
     return out
 
 
-def _point_cols(p: MeteringPoint) -> dict[str, Any]:
+def _point_cols(p: Any) -> dict[str, Any]:
     return {"point_id": p.id, "point_code": p.code, "point_name": p.name,
             "enterprise_id": p.enterprise_id, "medium": p.medium, "unit": p.unit,
             "measurement": p.measurement}
@@ -110,10 +138,10 @@ def daily_records(session: Session, scope: Scope, *, date_from: date, date_to: d
     if date_to < date_from or (date_to - date_from).days > 366:
         raise Invalid(field_errors=[FieldError(("query", "date_to"), "collection.range")])
     now = now or datetime.now(UTC)
-    points = visible_points(session, scope, park_id=park_id, enterprise_id=enterprise_id,
-                            point_id=point_id)
+    points = _point_rows(session, scope, park_id=park_id, enterprise_id=enterprise_id,
+                         point_id=point_id)
     out: list[dict[str, Any]] = []
-    by_tz: dict[str, list[MeteringPoint]] = defaultdict(list)
+    by_tz: dict[str, list[Any]] = defaultdict(list)
     for p, tz in points:
         by_tz[tz].append(p)
     for tz, pts in by_tz.items():
@@ -157,9 +185,9 @@ def _entries(session: Session, point_ids: Sequence[int], first: date,
              last: date) -> dict[tuple[int, date, str], InvoiceEntry]:
     if not point_ids:
         return {}
-    return {(e.point_id, e.month, e.kind): e for e in session.scalars(select(InvoiceEntry).where(
-        InvoiceEntry.point_id.in_(list(point_ids)), InvoiceEntry.month >= first,
-        InvoiceEntry.month <= last))}
+    stmt = select(InvoiceEntry).where(InvoiceEntry.month >= first, InvoiceEntry.month <= last)
+    return {(e.point_id, e.month, e.kind): e for e in session.scalars(
+        restrict(session, stmt, InvoiceEntry.point_id, point_ids, BigInteger))}
 
 
 def monthly_ledger(session: Session, scope: Scope, *, year: int, park_id: int | None = None,
@@ -168,11 +196,11 @@ def monthly_ledger(session: Session, scope: Scope, *, year: int, park_id: int | 
                    only_with_data: bool = True) -> list[dict[str, Any]]:
     """月台帐: one line per point and month with the quantity feeding accounting, its source
     (meter → invoice → manual) and the meter-vs-invoice deviation."""
-    points = visible_points(session, scope, park_id=park_id, enterprise_id=enterprise_id,
-                            point_id=point_id)
+    points = _point_rows(session, scope, park_id=park_id, enterprise_id=enterprise_id,
+                         point_id=point_id)
     months = [date(year, month, 1)] if month else _months(year)
     entries = _entries(session, [p.id for p, _ in points], months[0], months[-1])
-    by_tz: dict[str, list[MeteringPoint]] = defaultdict(list)
+    by_tz: dict[str, list[Any]] = defaultdict(list)
     for p, tz in points:
         by_tz[tz].append(p)
     out: list[dict[str, Any]] = []
@@ -181,9 +209,11 @@ def monthly_ledger(session: Session, scope: Scope, *, year: int, park_id: int | 
                          months[-1].month % 12 + 1, 1)
         rollups = _rollups(session, [p.id for p in pts], "m", local_start(months[0], tz),
                            local_start(end_month, tz))
+        starts = [(m, local_start(m, tz)) for m in months]
         for p in pts:
-            for m in months:
-                row = rollups.get((p.id, local_start(m, tz)))
+            cols = _point_cols(p)
+            for m, start in starts:
+                row = rollups.get((p.id, start))
                 inv = entries.get((p.id, m, "invoice"))
                 man = entries.get((p.id, m, "manual"))
                 if only_with_data and row is None and inv is None and man is None:
@@ -193,7 +223,7 @@ def monthly_ledger(session: Session, scope: Scope, *, year: int, park_id: int | 
                     cumulative=p.measurement == "cumulative",
                     invoice=inv.quantity if inv else None, manual=man.quantity if man else None,
                     tolerance_pct=tolerance_pct)
-                out.append({**_point_cols(p), "month": f"{m.year:04d}-{m.month:02d}",
+                out.append({**cols, "month": f"{m.year:04d}-{m.month:02d}",
                             "quantity": line.quantity, "source": line.source,
                             "meter_quantity": line.meter_quantity,
                             "invoice_quantity": line.invoice_quantity,

@@ -97,6 +97,7 @@ class _Point:
     cumulative: bool
     multiplier: Decimal
     is_active: bool
+    alarmed: bool = False  # has an active alarm rule
 
 
 class _Row(NamedTuple):
@@ -164,23 +165,34 @@ def restrict(session: Session, stmt: Any, column: Any, values: Sequence[Any], ty
     return stmt.where(column.in_(list(values)))
 
 
-def _load_points(session: Session, park_id: int, codes: set[str]) -> dict[str, _Point]:
+def _load_points(session: Session, park_id: int,
+                 codes: set[str]) -> tuple[dict[str, _Point], str | None]:
+    """The park's points among ``codes`` and the park's time zone (None when no code matched),
+    in one query per chunk."""
+    from dualcarbon.monitoring.models import AlarmRule
+
     out: dict[str, _Point] = {}
+    tz: str | None = None
     code_list = sorted(codes)
     pg = session.get_bind().dialect.name == "postgresql"
     step = (len(code_list) or 1) if pg else CHUNK
+    alarmed = select(AlarmRule.id).where(AlarmRule.point_id == MeteringPoint.id,
+                                         AlarmRule.is_active.is_(True)).exists()
+    park_tz = select(Park.timezone).where(Park.id == park_id).scalar_subquery()
     for i in range(0, len(code_list), step):
         chunk = code_list[i:i + step]
         stmt = select(
             MeteringPoint.code, MeteringPoint.id, MeteringPoint.enterprise_id, MeteringPoint.unit,
             MeteringPoint.measurement, MeteringPoint.multiplier, MeteringPoint.is_active,
+            alarmed.label("alarmed"), park_tz.label("tz"),
         ).where(MeteringPoint.park_id == park_id)
         for r in session.connection().execute(restrict(session, stmt, MeteringPoint.code, chunk,
                                                        String)):
             out[r.code] = _Point(r.id, r.enterprise_id, r.unit, r.measurement == "cumulative",
                                  r.multiplier if r.multiplier is not None else Decimal(1),
-                                 r.is_active)
-    return out
+                                 r.is_active, bool(r.alarmed))
+            tz = r.tz or "Asia/Shanghai"
+    return out, tz
 
 
 def validate(
@@ -286,7 +298,7 @@ def ingest(
         if known is not None:
             return stored_result(known)
     session.flush()  # the statements below bypass the ORM: pending objects first
-    points = _load_points(session, park_id, {r[0] for r in readings})
+    points, tz = _load_points(session, park_id, {r[0] for r in readings})
     valid, rejected, in_batch_dups = validate(readings, points, enterprise_id, now)
 
     conn = session.connection()
@@ -300,7 +312,7 @@ def ingest(
 
     accepted = 0
     if valid:
-        tz = park_timezone(session, park_id)
+        tz = tz or park_timezone(session, park_id)
         if session.get_bind().dialect.name == "postgresql":
             accepted = pg_bulk.store(session, batch_id, valid, tz, now)
         else:
@@ -312,8 +324,9 @@ def ingest(
     duplicates = len(valid) - accepted + in_batch_dups
     conn.execute(_BATCH_COUNTS, {"batch_id": batch_id, "accepted": accepted,
                                  "duplicates": duplicates})
-    if accepted:
-        evaluate_alarms(session, set(valid.point_id), now)
+    alarmed = {pid for pid, p in valid.points.items() if p.alarmed}
+    if accepted and alarmed:
+        evaluate_alarms(session, alarmed & set(valid.point_id), now)
     return IngestResult(accepted, duplicates, rejected, batch_id)
 
 
