@@ -285,6 +285,9 @@ def export(session: Session, scope: Scope, actor: Actor, *, park_id: int | None 
     columns = [(k, LABELS[k][1 if en else 0]) for k in head]
     columns += sorted(fuel_cols.items())
     columns += [(k, LABELS[k][1 if en else 0]) for k in ("note", "updated_by", "updated_at")]
+    # the park filter as asked goes into the text; the park column only takes a park whose rows
+    # were exported (the filter may name any id, even one no table could hold)
     audit.record(session, actor, "export", object_type="park_base_data",
-                 detail=f"{len(rows)} rows", park_id=park_id)
+                 detail=f"{len(rows)} rows" + (f", park_id={park_id}" if park_id else ""),
+                 park_id=park_id if page.items else None)
     return rows, columns, "Park base data" if en else "园区基础数据"
