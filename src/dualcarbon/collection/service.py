@@ -28,7 +28,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from dualcarbon.collection import partitions, pg_bulk
@@ -39,12 +39,11 @@ from dualcarbon.collection.models import (
     Reading,
     ReadingRollup,
 )
-from dualcarbon.core import meter
+from dualcarbon.core import meter, rollup
 from dualcarbon.core.readings import (
     GRAINS,
     Acc,
     ReadingRejected,
-    bucket_start,
     check_quality,
     check_ts,
     check_value,
@@ -98,14 +97,7 @@ class _Point:
     multiplier: Decimal
     is_active: bool
     alarmed: bool = False  # has an active alarm rule
-
-
-class _Row(NamedTuple):
-    pos: int  # index in the batch as sent
-    point: _Point
-    ts: datetime  # UTC
-    value: Decimal
-    quality: str
+    replaced: bool = False  # has a meter replacement (换表) on record
 
 
 @dataclass(slots=True)
@@ -124,10 +116,18 @@ class Valid:
     def __len__(self) -> int:
         return len(self.ts)
 
-    def rows(self) -> list[_Row]:
-        p = self.points
-        return [_Row(i, p[pid], ts, v, q) for i, pid, ts, v, q in
-                zip(self.index, self.point_id, self.ts, self.value, self.quality, strict=True)]
+    def only(self, keys: set[tuple[int, datetime]]) -> Valid:
+        """The rows whose (point, ts) is in ``keys``."""
+        out = Valid(self.points)
+        for i, pid, ts, v, q in zip(self.index, self.point_id, self.ts, self.value, self.quality,
+                                    strict=True):
+            if (pid, ts) in keys:
+                out.index.append(i)
+                out.point_id.append(pid)
+                out.ts.append(ts)
+                out.value.append(v)
+                out.quality.append(q)
+        return out
 
 
 def dedup_key(source: str, device_key_id: int | None, batch_ref: str) -> str:
@@ -178,19 +178,21 @@ def _load_points(session: Session, park_id: int,
     step = (len(code_list) or 1) if pg else CHUNK
     alarmed = select(AlarmRule.id).where(AlarmRule.point_id == MeteringPoint.id,
                                          AlarmRule.is_active.is_(True)).exists()
+    replaced = select(MeterReplacement.id).where(
+        MeterReplacement.point_id == MeteringPoint.id).exists()
     park_tz = select(Park.timezone).where(Park.id == park_id).scalar_subquery()
     for i in range(0, len(code_list), step):
         chunk = code_list[i:i + step]
         stmt = select(
             MeteringPoint.code, MeteringPoint.id, MeteringPoint.enterprise_id, MeteringPoint.unit,
             MeteringPoint.measurement, MeteringPoint.multiplier, MeteringPoint.is_active,
-            alarmed.label("alarmed"), park_tz.label("tz"),
+            alarmed.label("alarmed"), replaced.label("replaced"), park_tz.label("tz"),
         ).where(MeteringPoint.park_id == park_id)
         for r in session.connection().execute(restrict(session, stmt, MeteringPoint.code, chunk,
                                                        String)):
             out[r.code] = _Point(r.id, r.enterprise_id, r.unit, r.measurement == "cumulative",
                                  r.multiplier if r.multiplier is not None else Decimal(1),
-                                 r.is_active, bool(r.alarmed))
+                                 r.is_active, bool(r.alarmed), bool(r.replaced))
             tz = r.tz or "Asia/Shanghai"
     return out, tz
 
@@ -313,14 +315,22 @@ def ingest(
     accepted = 0
     if valid:
         tz = tz or park_timezone(session, park_id)
+        cumulative = [pid for pid, p in valid.points.items() if p.cumulative]
         if session.get_bind().dialect.name == "postgresql":
-            accepted = pg_bulk.store(session, batch_id, valid, tz, now)
+            prior = pg_bulk.prior_reads(session, cumulative)  # locked: one batch at a time
+            new = pg_bulk.store_readings(session, batch_id, valid)
+            if new:
+                agg = rollup_changes(session, new, tz, prior)
+                pg_bulk.merge_rollups(session, agg.accs)
+                pg_bulk.upsert_latest(session, park_id, new, agg.newest, batch_id, now)
         else:
-            new_rows = _insert_readings(session, batch_id, valid.rows())
-            if new_rows:
-                _apply_rollups(session, new_rows, tz)
-                _update_latest(session, park_id, new_rows, batch_id, now)
-            accepted = len(new_rows)
+            prior = _prior_reads(session, cumulative)
+            new = _insert_readings(session, batch_id, valid)
+            if new:
+                agg = rollup_changes(session, new, tz, prior)
+                merge_rollups(session, agg.accs)
+                _update_latest(session, park_id, new, agg.newest, batch_id, now)
+        accepted = len(new)
     duplicates = len(valid) - accepted + in_batch_dups
     conn.execute(_BATCH_COUNTS, {"batch_id": batch_id, "accepted": accepted,
                                  "duplicates": duplicates})
@@ -358,21 +368,19 @@ def evaluate_alarms(session: Session, point_ids: set[int], now: datetime) -> int
 # --------------------------------------------------------------------------- readings
 
 
-def _insert_readings(session: Session, batch_id: int, rows: list[_Row]) -> list[_Row]:
+def _insert_readings(session: Session, batch_id: int, valid: Valid) -> Valid:
     """INSERT … ON CONFLICT DO NOTHING RETURNING: the rows actually stored (first write wins)."""
-    dialect = session.get_bind().dialect.name
-    partitions.ensure(session, {partitions.month_of(r.ts) for r in rows})
-    ins = postgresql.insert(Reading) if dialect == "postgresql" else sqlite.insert(Reading)
-    stmt = ins.on_conflict_do_nothing(index_elements=["point_id", "ts"]).returning(
-        Reading.point_id, Reading.ts)
+    partitions.ensure(session, {partitions.month_of(ts) for ts in set(valid.ts)})
+    stmt = sqlite.insert(Reading).on_conflict_do_nothing(
+        index_elements=["point_id", "ts"]).returning(Reading.point_id, Reading.ts)
     stored: set[tuple[int, datetime]] = set()
+    rows = list(zip(valid.point_id, valid.ts, valid.value, valid.quality, strict=True))
     for i in range(0, len(rows), CHUNK):
-        chunk = rows[i:i + CHUNK]
         result = session.execute(stmt.values([
-            {"point_id": r.point.id, "ts": r.ts, "value": r.value, "quality": r.quality,
-             "batch_id": batch_id} for r in chunk]))
+            {"point_id": pid, "ts": ts, "value": v, "quality": q, "batch_id": batch_id}
+            for pid, ts, v, q in rows[i:i + CHUNK]]))
         stored.update((pid, ts) for pid, ts in result)
-    return [r for r in rows if (r.point.id, r.ts) in stored]
+    return valid if len(stored) == len(valid) else valid.only(stored)
 
 
 # --------------------------------------------------------------------------- rollups
@@ -435,26 +443,39 @@ def point_consumption(session: Session, point_id: int, new: list[tuple[datetime,
     return consumption_changes(old, sorted(old + new), swaps, multiplier, tz)
 
 
-def _apply_rollups(session: Session, rows: list[_Row], tz: str) -> None:
-    accs: dict[tuple[int, str, datetime], Acc] = defaultdict(Acc)
-    by_point: dict[int, list[_Row]] = defaultdict(list)
-    for r in rows:
-        by_point[r.point.id].append(r)
-        for g in GRAINS:
-            accs[(r.point.id, g, bucket_start(r.ts, g, tz))].add_reading(r.ts, r.value)
+def _prior_reads(session: Session, point_ids: list[int]) -> dict[int, tuple[datetime, Decimal]]:
+    if not point_ids:
+        return {}
+    stmt = select(PointLatest.point_id, PointLatest.ts, PointLatest.value)
+    return {pid: (ts, v) for pid, ts, v in session.connection().execute(
+        restrict(session, stmt, PointLatest.point_id, sorted(point_ids), BigInteger))}
 
-    cumulative = {pid: rs for pid, rs in by_point.items() if rs[0].point.cumulative}
-    if cumulative:
-        latest = {pl.point_id: (pl.ts, pl.value) for pl in session.scalars(
-            select(PointLatest).where(PointLatest.point_id.in_(list(cumulative))))}
-        swaps = _replacements(session, cumulative)
-        for pid, rs in cumulative.items():
-            new = sorted((r.ts, r.value) for r in rs)
-            changes = point_consumption(session, pid, new, latest.get(pid), swaps.get(pid, []),
-                                        rs[0].point.multiplier, tz)
+
+def rollup_changes(session: Session, new: Valid, tz: str,
+                   prior: dict[int, tuple[datetime, Decimal]]) -> rollup.Aggregates:
+    """What the new rows of a batch add to the rollups (both databases): one pass over them
+    (core/rollup.py); the consumption of late reads, first reads and replaced meters spliced
+    into the stored chain here."""
+    points = new.points
+    consume = {pid: (p.multiplier, prior.get(pid)) for pid, p in points.items()
+               if p.cumulative and not p.replaced}
+    agg = rollup.aggregate(new.point_id, new.ts, new.value, tz, consume)
+    slow = agg.slow | {pid for pid, p in points.items() if p.cumulative and p.replaced}
+    reads: dict[int, list[tuple[datetime, Decimal]]] = defaultdict(list)
+    for pid, ts, v in zip(new.point_id, new.ts, new.value, strict=True):
+        if pid in slow:
+            reads[pid].append((ts, v))
+    if reads:
+        swaps = _replacements(session, list(reads))
+        for pid, rs in reads.items():
+            changes = point_consumption(session, pid, sorted(rs), prior.get(pid),
+                                        swaps.get(pid, []), points[pid].multiplier, tz)
             for (g, bucket), delta in changes.items():
-                accs[(pid, g, bucket)].add_consumption(delta)
-    merge_rollups(session, accs)
+                acc = agg.accs.get((pid, g, bucket))
+                if acc is None:
+                    acc = agg.accs[(pid, g, bucket)] = Acc()
+                acc.add_consumption(delta)
+    return agg
 
 
 def merge_rollups(session: Session, accs: dict[tuple[int, str, datetime], Acc]) -> None:
@@ -491,23 +512,19 @@ def merge_rollups(session: Session, accs: dict[tuple[int, str, datetime], Acc]) 
     session.flush()
 
 
-def _update_latest(session: Session, park_id: int, rows: list[_Row], seq: int,
-                   now: datetime) -> None:
-    newest: dict[int, _Row] = {}
-    for r in rows:
-        cur = newest.get(r.point.id)
-        if cur is None or r.ts > cur.ts:
-            newest[r.point.id] = r
+def _update_latest(session: Session, park_id: int, new: Valid, newest: dict[int, int],
+                   seq: int, now: datetime) -> None:
     existing = {pl.point_id: pl for pl in session.scalars(
         select(PointLatest).where(PointLatest.point_id.in_(list(newest))))}
-    for pid, r in newest.items():
+    for pid, i in newest.items():
+        ts, value, quality = new.ts[i], new.value[i], new.quality[i]
         pl = existing.get(pid)
         if pl is None:
             session.add(PointLatest(point_id=pid, park_id=park_id,
-                                    enterprise_id=r.point.enterprise_id, ts=r.ts, value=r.value,
-                                    quality=r.quality, seq=seq, updated_at=now))
-        elif r.ts > pl.ts:
-            pl.ts, pl.value, pl.quality, pl.seq, pl.updated_at = r.ts, r.value, r.quality, seq, now
+                                    enterprise_id=new.points[pid].enterprise_id, ts=ts,
+                                    value=value, quality=quality, seq=seq, updated_at=now))
+        elif ts > pl.ts:
+            pl.ts, pl.value, pl.quality, pl.seq, pl.updated_at = ts, value, quality, seq, now
     session.flush()
 
 
