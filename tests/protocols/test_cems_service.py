@@ -130,3 +130,36 @@ def test_actual_wet_flow_with_temperature_pressure_moisture_end_to_end(session) 
     assert hour.flow_std_dry_m3_h is not None and hour.co2_kg is not None
     assert abs(hour.flow_std_dry_m3_h - D("330661.3")) < D("0.5")
     assert abs(hour.co2_kg - D("76660.0")) < D("0.5")
+
+
+def test_a_corrected_reading_recomputes_its_cems_hour(client, session) -> None:  # type: ignore[no-untyped-def]
+    """数据修正 of a CO2 minute value changes the stored hour at once (and only through the
+    readings: the hour equals a fresh computation from the corrected series)."""
+    from dualcarbon.protocols.models import CemsHour
+    from testkit import As, make_user, token_for
+
+    park, _ent, unit, co2, flow = _unit(session)
+    _feed(session, park, co2, flow, H0, 60)
+    _feed(session, park, co2, flow, H0 + timedelta(hours=1), 60)
+    cems_service.compute_hours(session, unit, H0, H0 + timedelta(hours=2), NOW)
+    session.commit()
+    session.expire_all()
+    before = {h.hour: h.co2_kg for h in session.query(CemsHour).filter(
+        CemsHour.unit_id == unit.id)}
+    admin = As(client, token_for(session, make_user(session, "park_admin", park=park)))
+    # every 30-s value of 02:10 is 11.80 %; the first one is corrected to 23.60 %
+    r = admin.post("/api/v1/reading-corrections", json={
+        "point_id": co2.id, "ts": (H0 + timedelta(minutes=10)).isoformat(), "value": "23.60",
+        "reason": "分析仪标定后按比对结果修正"})
+    assert r.status_code == 201, r.text
+    session.expire_all()
+    stored = {h.hour: h for h in session.query(CemsHour).filter(CemsHour.unit_id == unit.id)}
+    # the minute mean of 02:10 is (23.60 + 11.80) / 2 = 17.70 instead of 11.80: the hour's mean
+    # CO2 rises by 5.90 / 60 %, its mass in proportion; the next hour is unchanged
+    assert stored[H0].co2_kg > before[H0]
+    assert stored[H0].co2_dry_pct.quantize(D("0.0001")) == (
+        (D("11.80") * 59 + D("17.70")) / 60).quantize(D("0.0001"))
+    assert stored[H0 + timedelta(hours=1)].co2_kg == before[H0 + timedelta(hours=1)]
+    kept = stored[H0].co2_kg
+    fresh = cems_service.compute_hours(session, unit, H0, H0 + timedelta(hours=1), NOW)[0]
+    assert fresh.co2_kg.quantize(D("0.0001")) == kept

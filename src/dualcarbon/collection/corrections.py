@@ -6,7 +6,8 @@ no extra join); ``reading_corrections`` keeps the history: the value as first re
 before and after each correction, the reason, who and when. The change is applied to the
 hour/day/month rollups of the point (statistics of the buckets holding the reading, and for a
 cumulative register the consumption of the two intervals that end and start at it), to
-``point_latest`` when it is the newest reading, and audited. A device re-sending the original
+``point_latest`` when it is the newest reading, to the CEMS hours computed from it (the hour and
+its neighbours, whose substitutes may change), and audited. A device re-sending the original
 value later changes nothing: ``(point, ts)`` is first-write-wins, the resend is a duplicate.
 """
 
@@ -121,6 +122,14 @@ def _apply(session: Session, point: MeteringPoint, tz: str, ts: datetime, old: D
         merge_rollups(session, accs)
 
 
+def _recompute_cems(session: Session, point_id: int, ts: datetime, now: datetime) -> None:
+    # CEMS hours are computed from the readings (protocols owns them): a corrected CO2, flow,
+    # moisture, temperature or pressure reading changes its hour at once, not at the next job
+    from dualcarbon.protocols import cems_service
+
+    cems_service.recompute_after_correction(session, point_id, ts, now)
+
+
 def correct_reading(session: Session, scope: Scope, actor: Actor, *, point_id: int,
                     ts: datetime, value: Any, reason: str,
                     now: datetime | None = None) -> ReadingCorrection:
@@ -154,6 +163,7 @@ def correct_reading(session: Session, scope: Scope, actor: Actor, *, point_id: i
     _set(reading, "value", new)
     session.flush()
     _apply(session, point, tz, ts, old, new)
+    _recompute_cems(session, point.id, ts, now)
     latest = session.get(PointLatest, point.id, populate_existing=True)
     if latest is not None and latest.ts == ts:
         _set(latest, "value", new)

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dualcarbon.audit import service as audit
@@ -119,6 +119,28 @@ def compute_hours(session: Session, unit: CemsUnit, start: datetime, end: dateti
         session.add(row)
         out.append(row)
     session.flush()
+    return out
+
+
+# a corrected reading changes its hour, and through substitution (adjacent means) its neighbours
+CORRECTION_CONTEXT = timedelta(hours=3)
+
+
+def recompute_after_correction(session: Session, point_id: int, ts: datetime,
+                               now: datetime | None = None) -> list[CemsHour]:
+    """The stored hours of every active CEMS unit that reads ``point_id``, around the hour of a
+    corrected reading at ``ts`` (no hour later than the last one that has ended)."""
+    now = now or utcnow()
+    hour = ts.replace(minute=0, second=0, microsecond=0)
+    last = now.replace(minute=0, second=0, microsecond=0)
+    start, end = hour - CORRECTION_CONTEXT, min(hour + CORRECTION_CONTEXT + HOUR, last)
+    if end <= hour:  # the hour has not ended: the scheduled job will compute it
+        return []
+    units = session.scalars(select(CemsUnit).where(CemsUnit.is_active, or_(
+        *(getattr(CemsUnit, attr) == point_id for _, attr in _PARAMS))))
+    out: list[CemsHour] = []
+    for unit in units:
+        out += compute_hours(session, unit, start, end, now)
     return out
 
 

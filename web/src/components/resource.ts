@@ -54,6 +54,8 @@ export interface FieldDef {
   onChange?: (form: FormModel, value: unknown, options: Option[]) => void
   /** shown only when this returns true (e.g. device for calibration rules, point otherwise) */
   visible?: (form: FormModel) => boolean
+  /** the label's i18n key when it depends on the form (a rule's threshold means another thing per kind) */
+  labelFor?: (form: FormModel) => string
   /** editable on update too (default true); false → create-only, like createOnly */
 }
 

@@ -182,6 +182,7 @@ const en: typeof zh = {
     pointId: 'Point ID',
     deviceId: 'Device ID',
     threshold: 'Threshold',
+    minCompleteness: 'Minimum completeness (%)',
     windowMinutes: 'Window (minutes)',
     minSamples: 'Minimum samples',
     severity: 'Severity',

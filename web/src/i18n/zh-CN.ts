@@ -180,6 +180,7 @@ export default {
     pointId: '计量点 ID',
     deviceId: '器具 ID',
     threshold: '阈值',
+    minCompleteness: '最低完整率（%）',
     windowMinutes: '时间窗（分钟）',
     minSamples: '最少样本数',
     severity: '级别',
