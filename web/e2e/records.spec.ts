@@ -19,6 +19,26 @@ test('park admin records a QC check and approves it; sets up a calibration alarm
   await expect(ruleRow).toContainText('园区热电有限公司')
   await expect(ruleRow).toContainText('检定超期')
 
+  // missing-data rule: its threshold is the minimum completeness in %, 0–100
+  await page.locator('[data-test=create]').click()
+  await choose(page, dialog.locator('[data-test=field-enterprise_id]'), '园区热电有限公司')
+  await dialog.locator('[data-test=field-name] input').fill('1#锅炉 CO2 数据完整率')
+  await choose(page, dialog.locator('[data-test=field-kind]'), '数据缺失')
+  await choose(page, dialog.locator('[data-test=field-point_id]'), /CO2/)
+  const limit = dialog.locator('[data-test=field-threshold]')
+  await expect(limit).toContainText('最低完整率（%）')
+  await limit.locator('input').fill('120')
+  await dialog.locator('[data-test=save]').click()
+  await expect(limit.locator('.el-form-item__error')).toContainText('0～100')
+  await shot(page, '09-alarm-rule-completeness-error')
+  await limit.locator('input').fill('90')
+  await limit.locator('input').press('Tab')
+  await dialog.locator('[data-test=save]').click()
+  await expect(dialog).toBeHidden()
+  const missingRow = page.locator('[data-test=table] .el-table__body-wrapper .el-table__row', { hasText: '1#锅炉 CO2 数据完整率' })
+  await expect(missingRow).toContainText('数据缺失')
+  await expect(missingRow).toContainText('90')
+
   // QC record: a zero-drift check, then the park admin's review
   await page.goto('/qc-records')
   await page.locator('[data-test=create]').click()

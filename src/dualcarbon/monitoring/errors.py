@@ -25,5 +25,5 @@ register("monitoring.alarm.incomplete-data",
          "{minutes} 分钟内数据完整率 {pct}%（应收 {expected} 条，实收 {received} 条），低于 {limit}%",
          "Data completeness {pct}% over {minutes} minutes ({received} of {expected} expected "
          "readings), below {limit}%")
-register("monitoring.rule.completeness-range", "数据缺失规则的阈值是最低完整率（%），应在 0～100 之间",
+register("monitoring.rule.completeness-range", "最低完整率应在 0～100% 之间",
          "For a missing-data rule the threshold is the minimum completeness in %, 0–100")

@@ -33,7 +33,7 @@ export const alarmRules: ResourceConfig = {
     { prop: 'kind', label: 'monitoring.ruleKind', type: 'select', required: true, options: options.enumOf('monitoring.ruleKinds', RULE_KINDS), createOnly: true },
     { prop: 'point_id', label: 'monitoring.point', type: 'select', required: true, options: meteringPointOptions, dependsOn: 'enterprise_id', createOnly: true, visible: (f) => f.kind !== 'calibration_overdue' },
     { prop: 'device_id', label: 'fields.device', type: 'select', required: true, options: options.devices, dependsOn: 'enterprise_id', createOnly: true, visible: (f) => f.kind === 'calibration_overdue' },
-    { prop: 'threshold', label: 'monitoring.threshold', type: 'number', precision: 6, visible: (f) => ['threshold_high', 'threshold_low', 'rate_of_change', 'missing_data'].includes(String(f.kind)), labelFor: (f) => (f.kind === 'missing_data' ? 'monitoring.minCompleteness' : 'monitoring.threshold') },
+    { prop: 'threshold', label: 'monitoring.threshold', type: 'number', visible: (f) => ['threshold_high', 'threshold_low', 'rate_of_change', 'missing_data'].includes(String(f.kind)), labelFor: (f) => (f.kind === 'missing_data' ? 'monitoring.minCompleteness' : 'monitoring.threshold') },
     { prop: 'window_minutes', label: 'monitoring.windowMinutes', type: 'number', min: 1, max: 10080, precision: 0 },
     { prop: 'min_samples', label: 'monitoring.minSamples', type: 'number', min: 2, max: 1000, precision: 0 },
     { prop: 'severity', label: 'monitoring.severity', type: 'select', required: true, options: options.enumOf('monitoring.severities', ['info', 'warning', 'critical']) },
