@@ -252,3 +252,67 @@ def test_two_transactions_creating_the_same_partition_both_succeed(engine):
     finally:
         with engine.begin() as conn:
             conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+
+
+@pytest.mark.pg_only
+def test_two_batches_of_one_register_at_once_count_each_interval_once(engine):
+    """Batch A (reads 1–4) is being stored when batch B (reads 5–8) of the same meter arrives:
+    B waits for A's lock on the meter's latest read, then takes A's last read as the start of its
+    first interval — the month's consumption is last − first, not that plus A's share again."""
+    import threading
+
+    from sqlalchemy import delete
+    from sqlalchemy.orm import Session
+
+    from dualcarbon.registry.models import Enterprise, MeteringPoint, Park
+
+    t0 = datetime(2026, 3, 10, 2, tzinfo=UTC)
+    with Session(engine) as s:
+        park = make_park(s)
+        ent = make_enterprise(s, park)
+        meter = make_point(s, ent, measurement="cumulative")
+        ingest(s, park_id=park.id, readings=[ReadingIn(meter.code, t0, "100")], source="api",
+               batch_ref=None, now=NOW)
+        s.commit()
+        ids = (park.id, ent.id, meter.id, meter.code)
+    park_id, ent_id, point_id, code = ids
+
+    def reads(first: int) -> list[ReadingIn]:
+        return [ReadingIn(code, t0 + timedelta(minutes=15 * k), str(100 + 10 * k))
+                for k in range(first, first + 4)]
+
+    outcome: list[object] = []
+    try:
+        with Session(engine) as a:
+            ingest(a, park_id=park_id, readings=reads(1), source="api", batch_ref=None, now=NOW)
+
+            def batch_b() -> None:
+                try:
+                    with Session(engine) as b:
+                        outcome.append(ingest(b, park_id=park_id, readings=reads(5),
+                                              source="api", batch_ref=None, now=NOW).accepted)
+                        b.commit()
+                except Exception as exc:  # the failure under test
+                    outcome.append(exc)
+
+            t = threading.Thread(target=batch_b)
+            t.start()
+            t.join(0.5)
+            assert t.is_alive(), outcome  # waits for A
+            a.commit()
+            t.join(10)
+        assert outcome == [4]
+        with Session(engine) as s:
+            month = s.scalar(select(ReadingRollup).where(
+                ReadingRollup.point_id == point_id, ReadingRollup.grain == "m"))
+            assert month is not None and month.count == 9
+            assert month.consumption == Decimal(80)  # 180 − 100
+    finally:
+        with Session(engine) as s:
+            for model in (Reading, ReadingRollup, PointLatest):
+                s.execute(delete(model).where(model.point_id == point_id))
+            s.execute(delete(IngestBatch).where(IngestBatch.park_id == park_id))
+            s.execute(delete(MeteringPoint).where(MeteringPoint.id == point_id))
+            s.execute(delete(Enterprise).where(Enterprise.id == ent_id))
+            s.execute(delete(Park).where(Park.id == park_id))
+            s.commit()
