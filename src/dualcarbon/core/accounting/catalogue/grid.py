@@ -35,7 +35,9 @@ PROVINCES: dict[str, tuple[str, str]] = {
     "shanghai": ("上海", "east"), "jiangsu": ("江苏", "east"), "zhejiang": ("浙江", "east"),
     "anhui": ("安徽", "east"), "fujian": ("福建", "east"),
     "henan": ("河南", "central"), "hubei": ("湖北", "central"), "hunan": ("湖南", "central"),
-    "jiangxi": ("江西", "central"), "chongqing": ("重庆", "central"),
+    "jiangxi": ("江西", "central"),
+    # 川渝藏: the southwest grid (国网西南分部) of the 7-region MEE/NBS tables
+    "chongqing": ("重庆", "southwest"),
     "sichuan": ("四川", "southwest"), "xizang": ("西藏", "southwest"),
     "shaanxi": ("陕西", "northwest"), "gansu": ("甘肃", "northwest"),
     "qinghai": ("青海", "northwest"), "ningxia": ("宁夏", "northwest"),
