@@ -261,18 +261,21 @@ def test_two_batches_of_one_register_at_once_count_each_interval_once(engine):
     first interval — the month's consumption is last − first, not that plus A's share again."""
     import threading
 
-    from sqlalchemy import delete
+    from sqlalchemy import delete, text
     from sqlalchemy.orm import Session
 
+    from dualcarbon.collection import partitions
     from dualcarbon.registry.models import Enterprise, MeteringPoint, Park
 
-    t0 = datetime(2026, 3, 10, 2, tzinfo=UTC)
+    # a month of its own, whose partition this test drops again (the data is committed)
+    t0 = datetime(2092, 5, 10, 2, tzinfo=UTC)
+    now = t0 + timedelta(days=1)
     with Session(engine) as s:
         park = make_park(s)
         ent = make_enterprise(s, park)
         meter = make_point(s, ent, measurement="cumulative")
         ingest(s, park_id=park.id, readings=[ReadingIn(meter.code, t0, "100")], source="api",
-               batch_ref=None, now=NOW)
+               batch_ref=None, now=now)
         s.commit()
         ids = (park.id, ent.id, meter.id, meter.code)
     park_id, ent_id, point_id, code = ids
@@ -284,13 +287,13 @@ def test_two_batches_of_one_register_at_once_count_each_interval_once(engine):
     outcome: list[object] = []
     try:
         with Session(engine) as a:
-            ingest(a, park_id=park_id, readings=reads(1), source="api", batch_ref=None, now=NOW)
+            ingest(a, park_id=park_id, readings=reads(1), source="api", batch_ref=None, now=now)
 
             def batch_b() -> None:
                 try:
                     with Session(engine) as b:
                         outcome.append(ingest(b, park_id=park_id, readings=reads(5),
-                                              source="api", batch_ref=None, now=NOW).accepted)
+                                              source="api", batch_ref=None, now=now).accepted)
                         b.commit()
                 except Exception as exc:  # the failure under test
                     outcome.append(exc)
@@ -315,4 +318,6 @@ def test_two_batches_of_one_register_at_once_count_each_interval_once(engine):
             s.execute(delete(MeteringPoint).where(MeteringPoint.id == point_id))
             s.execute(delete(Enterprise).where(Enterprise.id == ent_id))
             s.execute(delete(Park).where(Park.id == park_id))
+            s.execute(text("DROP TABLE IF EXISTS "
+                           f"{partitions.partition_name(partitions.month_of(t0))}"))
             s.commit()

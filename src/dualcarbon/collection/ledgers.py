@@ -90,7 +90,7 @@ def local_start(day: date, tz: str) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
-def _rollups(session: Session, point_ids: Sequence[int], grain: str, start: datetime,
+def rollup_figures(session: Session, point_ids: Sequence[int], grain: str, start: datetime,
              end: datetime) -> dict[tuple[int, datetime], meter.BucketFigures]:
     """Rollup figures by (point, bucket): plain columns, no ORM objects (the ledger of a large
     enterprise reads thousands of rows)."""
@@ -107,7 +107,7 @@ def _rollups(session: Session, point_ids: Sequence[int], grain: str, start: date
     return out
 
 
-def _point_cols(p: Any) -> dict[str, Any]:
+def point_columns(p: Any) -> dict[str, Any]:
     return {"point_id": p.id, "point_code": p.code, "point_name": p.name,
             "enterprise_id": p.enterprise_id, "medium": p.medium, "unit": p.unit,
             "measurement": p.measurement}
@@ -145,7 +145,7 @@ def daily_records(session: Session, scope: Scope, *, date_from: date, date_to: d
     for p, tz in points:
         by_tz[tz].append(p)
     for tz, pts in by_tz.items():
-        rollups = _rollups(session, [p.id for p in pts], "d", local_start(date_from, tz),
+        rollups = rollup_figures(session, [p.id for p in pts], "d", local_start(date_from, tz),
                            local_start(date_to + timedelta(days=1), tz))
         first = _first_days(session, [p.id for p in pts if p.expected_interval_seconds])
         for p in pts:
@@ -163,7 +163,7 @@ def daily_records(session: Session, scope: Scope, *, date_from: date, date_to: d
                 if row is not None or missing:
                     rec = meter.daily_record(row, cumulative=p.measurement == "cumulative",
                                              expected_count=expected)
-                    out.append({**_point_cols(p), "day": day, "quantity": rec.quantity,
+                    out.append({**point_columns(p), "day": day, "quantity": rec.quantity,
                                 "count": rec.count, "min_value": rec.min_value,
                                 "max_value": rec.max_value, "first_read": rec.first_read,
                                 "last_read": rec.last_read,
@@ -207,11 +207,11 @@ def monthly_ledger(session: Session, scope: Scope, *, year: int, park_id: int | 
     for tz, pts in by_tz.items():
         end_month = date(months[-1].year + (months[-1].month == 12),
                          months[-1].month % 12 + 1, 1)
-        rollups = _rollups(session, [p.id for p in pts], "m", local_start(months[0], tz),
+        rollups = rollup_figures(session, [p.id for p in pts], "m", local_start(months[0], tz),
                            local_start(end_month, tz))
         starts = [(m, local_start(m, tz)) for m in months]
         for p in pts:
-            cols = _point_cols(p)
+            cols = point_columns(p)
             for m, start in starts:
                 row = rollups.get((p.id, start))
                 inv = entries.get((p.id, m, "invoice"))

@@ -106,9 +106,9 @@ def build(session: Session, scope: Scope, *, enterprise_id: int | None, grain: G
     points = points[:MAX_COLUMNS]
     starts = _row_starts(per, tz)
     start, end = starts[0][1], _end(per, tz)
-    figures = ledgers._rollups(session, [p.id for p, _ in points], per.rollup, start, end)
+    figures = ledgers.rollup_figures(session, [p.id for p, _ in points], per.rollup, start, end)
 
-    columns = [{**ledgers._point_cols(p),
+    columns = [{**ledgers.point_columns(p),
                 "statistic": "consumption" if p.measurement == "cumulative" else "mean"}
                for p, _ in points]
     rows: list[dict[str, Any]] = []
