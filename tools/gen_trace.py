@@ -31,7 +31,7 @@ TRACE: dict[str, tuple[str, str, str]] = {
     "R5.1.1-d": ("partly", "measured element carbon, NCV, carbon per heat, oxidation, gas composition per datum with 检测值/计算值/缺省值 tier (core/accounting/model.py Measured)", "tests/core/accounting/test_golden.py"),
     "R5.1.1-e": ("built", "embedded defaults with source, clause and provenance tier (core/accounting/catalogue/, docs/accounting-defaults.md)", "tests/core/accounting/test_parameters.py"),
     "R5.1.3.2": ("built", "supplier heat factor preferred over the 0.11 default; park CHP supply factors (core/accounting/flows.py, park.py)", "tests/core/accounting/test_park.py"),
-    "R5.1.4.2": ("built", "location grid factor: province, else region, else national, latest published year (core/accounting/flows.py)", "tests/core/accounting/test_engine_rules.py::test_location_factor_province_region_national"),
+    "R5.1.4.2": ("built", "location grid factor: province, else region, else national, latest published year (core/accounting/flows.py)", "tests/core/accounting/test_engine_rules.py::test_location_factor_province_region_national, tests/core/test_grid_regions.py"),
     "R5.1.8": ("partly", "CO2 recovery deduction Q × PUR × ρ, no double deduction of product carbon (core/accounting/sources.py)", "tests/core/accounting/test_engine_rules.py"),
     "R5.2.1.1": ("partly", "engine per NDRC 2013 chemical guideline / GB/T 32151.10-2015 and MEE power guideline; §7 golden examples (core/accounting/)", "tests/core/accounting/test_golden.py"),
     "R5.2.1.2-c": ("built", "self-owned power plant by the MEE power guideline inside a chemical enterprise, counted once (core/accounting/power_facility.py)", "tests/core/accounting/test_engine_rules.py::test_captive_power_plant_counted_once_in_chemical_enterprise"),
@@ -67,7 +67,7 @@ TRACE: dict[str, tuple[str, str, str]] = {
     "R8.5": ("partly", "web UI + public OpenAPI for secondary development", "tests/server, web/e2e"),
     "R9-b": ("partly", "migrations (dualcarbon migrate), master-data dictionaries (reference API)", "tests/migrations"),
     "R8.1-d": ("partly", "GHG-CEMS CO2 arithmetic per HJ 212 Annex D: dry/wet, standard state, rate and mass (core/cems.py); HJ 212 CEMS packets ingested", "tests/core/test_cems.py, tests/protocols/test_hj212_server.py"),
-    "R5.2.2.1": ("partly", "CO2 CEMS validity (45 min/h, 20 h/d, 25 d/month), configurable substitution, CEMS-vs-calculated comparison (core/cems.py)", "tests/core/test_cems.py"),
+    "R5.2.2.1": ("partly", "CO2 CEMS validity (45 min/h, 20 h/d, 25 d/month), configurable substitution, CEMS-vs-calculated comparison (core/cems.py); hours computed every 10 min and again at once when a reading is corrected (protocols/cems_service.py)", "tests/core/test_cems.py, tests/protocols/test_cems_service.py::test_a_corrected_reading_recomputes_its_cems_hour"),
     "R9-c": ("partly", "security policy administration, audit log", "tests/identity, tests/audit"),
 }
 
