@@ -201,14 +201,18 @@ def test_b_server_down_for_a_simulated_week(live: dict[str, Any]) -> None:
 
     async def some(agent: Agent, n: int) -> list[Outcome]:
         try:
-            return [(await agent.uploader.send_once()).outcome for _ in range(n)]
+            results = [await agent.uploader.send_once() for _ in range(n)]
         finally:
             await agent.uploader.aclose()
+        seen.extend((r.outcome.value, r.status, r.detail[:200]) for r in results)
+        return [r.outcome for r in results]
+
+    seen: list[tuple[str, int | None, str]] = []  # for the message when an outcome differs
 
     agent = Agent(cfg, drivers=[])
     try:
         agent.outbox.append(first_day)
-        assert asyncio.run(some(agent, 2)) == [Outcome.ACKED, Outcome.ACKED]
+        assert asyncio.run(some(agent, 2)) == [Outcome.ACKED, Outcome.ACKED], seen
         server.kill()  # kill -9 the server mid-drain
         agent.outbox.append(rest)  # the rest of the week arrives while it is down
     finally:
