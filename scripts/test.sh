@@ -33,6 +33,9 @@ python3 -m pip install -q -e ".[dev]"
 step "ruff"
 ruff check src tests bench
 
+step "mypy (the domain core)"
+python3 -m mypy src/dualcarbon/core src/dualcarbon/tabular.py
+
 step "pytest on SQLite"
 python3 -m pytest -n 2 -q -p no:cacheprovider --db=sqlite
 

@@ -92,3 +92,15 @@ def test_csv_in_gb18030_and_missing_column(client, session):
     assert r.json()["errors"][0]["loc"] == ["csv", 1, "ts"]
     r = user.post("/api/v1/readings/import", files={"file": ("r.pdf", b"%PDF")})
     assert r.status_code == 422
+
+
+def test_a_csv_that_is_not_text_is_refused_not_crashed(client, session):
+    """A NUL byte (a binary file named .csv) and a broken workbook are refused as unreadable
+    (422, the reason named), through the one table reader every import uses."""
+    _pt, _, user = _world(client, session)
+    r = user.post("/api/v1/readings/import",
+                  files={"file": ("r.csv", b"point,ts,value\nA\x00B,2026-02-01 00:00,1\n")})
+    assert r.status_code == 422 and r.json()["code"] == "ingest.bad-payload", r.text
+    assert "csv" in r.json()["title"]
+    r = user.post("/api/v1/readings/import", files={"file": ("r.xlsx", b"PK\x03\x04 not a zip")})
+    assert r.status_code == 422 and "xlsx" in r.json()["title"], r.text

@@ -13,12 +13,13 @@ import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dualcarbon import tabular
 from dualcarbon.activity import kinds as K
 from dualcarbon.activity import service
 from dualcarbon.activity.errors import ImportRejected
@@ -164,36 +165,22 @@ def read_tables(filename: str, content: bytes, errors: list[FieldError],
         errors.append(FieldError(("-", 1, "-"), "activity.file"))
         return []
     out: list[Table] = []
-    if filename.lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            try:
-                text = content.decode("gb18030")
-            except UnicodeDecodeError:
-                errors.append(FieldError(("CSV", 1, "-"), "activity.file"))
-                return []
-        lines = list(csv.reader(io.StringIO(text)))
-        if lines:
-            out.append(("CSV", "CSV", [str(h).strip() for h in lines[0]],
-                        [(i, list(r)) for i, r in enumerate(lines[1:], start=2)]))
-        return out
-    try:
-        wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:
-        errors.append(FieldError(("-", 1, "-"), "activity.file"))
-        return []
     known = sheets if sheets is not None else REPORT_SHEETS
-    for ws in wb.worksheets:
-        if ws.title not in known:
-            continue  # 说明 and other sheets of the user's own are not data
-        it = ws.iter_rows(values_only=True)
-        header = next(it, None)
-        if header is None:
-            continue
-        out.append((ws.title, known[ws.title],
-                    [str(h).strip() if h is not None else "" for h in header],
-                    [(i, list(r)) for i, r in enumerate(it, start=2)]))
+    try:
+        for title, rows in tabular.open_tables(filename, content, csv_suffixes=(".csv",),
+                                               others_as_xlsx=True, csv_name="CSV"):
+            if title != "CSV" and title not in known:
+                continue  # 说明 and other sheets of the user's own are not data
+            header = next(rows, None)
+            if header is None:
+                continue
+            out.append((title, "CSV" if title == "CSV" else known[title],
+                        [str(h).strip() if h is not None else "" for h in header],
+                        [(i, list(r)) for i, r in enumerate(rows, start=2)]))
+    except tabular.Unreadable as exc:
+        errors.append(FieldError(("CSV" if exc.reason != "xlsx" else "-", 1, "-"),
+                                 "activity.file"))
+        return []
     return out
 
 

@@ -11,21 +11,16 @@ and optionally 标记/quality, 单位/unit. A time without an offset is local ti
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dualcarbon import tabular
 from dualcarbon.audit import service as audit
 from dualcarbon.collection import service as ingestion
 from dualcarbon.collection.errors import BadPayload, ImportRejected
@@ -42,6 +37,7 @@ from dualcarbon.db.tenancy import Scope
 from dualcarbon.db.types import utcnow
 from dualcarbon.registry.models import MeteringPoint, Park
 from dualcarbon.server import i18n
+from dualcarbon.tabular import Row
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
@@ -57,13 +53,6 @@ HEADERS = {
 REQUIRED = ("point", "ts", "value")
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    sheet: str
-    row: int  # 1-based, as Excel shows it
-    cells: dict[str, tuple[str, Any]]  # field -> (column label, raw value)
-
-
 def _field_of(header: Any) -> str | None:
     text = str(header or "").strip().lower()
     for name, labels in HEADERS.items():
@@ -72,56 +61,19 @@ def _field_of(header: Any) -> str | None:
     return None
 
 
-def _rows_from_table(sheet: str, table: Iterator[tuple[Any, ...]],
-                     errors: list[FieldError]) -> Iterator[Row]:
-    header = next(table, None)
-    if header is None:
-        return
-    columns: dict[str, tuple[int, str]] = {}
-    for i, h in enumerate(header):
-        name = _field_of(h)
-        if name and name not in columns:
-            columns[name] = (i, get_column_letter(i + 1))
-    missing = [f for f in REQUIRED if f not in columns]
-    if missing:
-        for f in missing:
-            errors.append(FieldError((sheet, 1, f), "collection.import.missing-column",
-                                     {"column": f}))
-        return
-    for n, values in enumerate(table, start=2):
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        cells = {f: (letter, values[i] if i < len(values) else None)
-                 for f, (i, letter) in columns.items()}
-        yield Row(sheet, n, cells)
-
-
 def read_rows(filename: str, content: bytes, errors: list[FieldError]) -> list[Row]:
-    name = (filename or "").lower()
     rows: list[Row] = []
-    if name.endswith((".xlsx", ".xlsm")):
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise BadPayload(params={"reason": "xlsx"}) from exc
-        for ws in wb.worksheets:
-            rows.extend(_rows_from_table(ws.title, ws.iter_rows(values_only=True), errors))
+    try:
+        for sheet, table in tabular.open_tables(filename, content):
+            rows.extend(tabular.field_rows(sheet, table, _field_of, REQUIRED,
+                                           "collection.import.missing-column", errors))
             if len(rows) > MAX_ROWS:
                 break
-        wb.close()
-    elif name.endswith((".csv", ".txt")):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise BadPayload(params={"reason": "encoding"})
-        table = (tuple(r) for r in csv.reader(io.StringIO(text)))
-        rows.extend(_rows_from_table("csv", table, errors))
-    else:
-        raise Invalid(field_errors=[FieldError(("file",), "collection.import.file-type")])
+    except tabular.Unreadable as exc:
+        raise BadPayload(params={"reason": exc.reason}) from exc
+    except tabular.UnknownType:
+        raise Invalid(field_errors=[FieldError(("file",), "collection.import.file-type")]
+                      ) from None
     if len(rows) > MAX_ROWS:
         raise Invalid(field_errors=[FieldError(("file",), "collection.import.too-many-rows",
                                                {"max": MAX_ROWS})])

@@ -46,7 +46,7 @@ def _buckets(instants: set[datetime], tz: str) -> dict[datetime, tuple[datetime,
     out: dict[datetime, tuple[datetime, ...]] = {}
     hours: dict[datetime, tuple[datetime, datetime]] = {}  # hour -> (day, month)
     for t in instants:
-        cells = []
+        cells: list[datetime] = []
         for at in (t, t - _TICK):
             h = bucket_start(at, "h", tz)
             dm = hours.get(h)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session
 
+from dualcarbon import tabular
 from dualcarbon.audit import service as audit
 from dualcarbon.core.accounting.tiers import ProvenanceTier
 from dualcarbon.core.context import Actor
@@ -27,6 +26,7 @@ from dualcarbon.db.tenancy import Scope
 from dualcarbon.factors import service
 from dualcarbon.factors.errors import FactorImportRejected
 from dualcarbon.factors.models import FactorParameter
+from dualcarbon.tabular import Row as _Row
 
 MAX_ROWS = 20_000
 MAX_ERRORS = 500
@@ -50,13 +50,6 @@ EXPORT_EXTRA = [("id", "编号", "id"), ("scope", "适用范围", "scope"),
                 ("created_at", "创建时间", "created_at")]
 
 
-@dataclass(slots=True)
-class _Row:
-    sheet: str
-    row: int
-    cells: dict[str, tuple[str, Any]]
-
-
 def _field_of(header: Any) -> str | None:
     text = str(header or "").strip().lower()
     for f, zh, en, _, _ in COLUMNS:
@@ -65,60 +58,18 @@ def _field_of(header: Any) -> str | None:
     return None
 
 
-def _table_rows(sheet: str, table: Any, errors: list[FieldError]) -> list[_Row]:
-    header = next(table, None)
-    if header is None:
-        return []
-    cols: dict[str, tuple[int, str]] = {}
-    for i, h in enumerate(header):
-        f = _field_of(h)
-        if f and f not in cols:
-            cols[f] = (i, get_column_letter(i + 1))
-    missing = [f for f, _, _, req, _ in COLUMNS if req and f not in cols]
-    for f in missing:
-        errors.append(FieldError((sheet, 1, f), "factors.import.missing-column", {"column": f}))
-    if missing:
-        return []
-    out = []
-    for n, values in enumerate(table, start=2):
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        out.append(_Row(sheet, n, {f: (letter, values[i] if i < len(values) else None)
-                                   for f, (i, letter) in cols.items()}))
-    return out
-
-
 def read_rows(filename: str, content: bytes, errors: list[FieldError]) -> list[_Row]:
-    name = (filename or "").lower()
+    required = [f for f, _, _, req, _ in COLUMNS if req]
     rows: list[_Row] = []
-    if name.endswith((".xlsx", ".xlsm")):
-        try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as exc:  # openpyxl raises many kinds for a broken file
-            raise Invalid(field_errors=[FieldError(("file",), "factors.import.unreadable")]
-                          ) from exc
-        for ws in wb.worksheets:
-            rows.extend(_table_rows(ws.title, ws.iter_rows(values_only=True), errors))
-        wb.close()
-    elif name.endswith((".csv", ".txt")):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise Invalid(field_errors=[FieldError(("file",), "factors.import.unreadable")])
-        if "\x00" in text:
-            raise Invalid(field_errors=[FieldError(("file",), "factors.import.unreadable")])
-        try:
-            table = [tuple(r) for r in csv.reader(io.StringIO(text))]
-        except csv.Error as exc:
-            raise Invalid(field_errors=[FieldError(("file",), "factors.import.unreadable")]
-                          ) from exc
-        rows.extend(_table_rows("csv", iter(table), errors))
-    else:
-        raise Invalid(field_errors=[FieldError(("file",), "factors.import.file-type")])
+    try:
+        for sheet, table in tabular.open_tables(filename, content):
+            rows.extend(tabular.field_rows(sheet, table, _field_of, required,
+                                           "factors.import.missing-column", errors))
+    except tabular.Unreadable as exc:
+        raise Invalid(field_errors=[FieldError(("file",), "factors.import.unreadable")]
+                      ) from exc
+    except tabular.UnknownType:
+        raise Invalid(field_errors=[FieldError(("file",), "factors.import.file-type")]) from None
     if len(rows) > MAX_ROWS:
         raise Invalid(field_errors=[FieldError(("file",), "factors.import.too-long",
                                                {"max": MAX_ROWS})])
