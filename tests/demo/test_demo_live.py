@@ -41,7 +41,11 @@ def test_demo_cems_seeded_once_and_streams_move(db_kind: str, database_url: str,
             co2_point = unit.co2_point_id
 
         # the demo's past: minute CEMS data makes valid hours near the §2.3 example (76.66 t/h)
-        assert live.backfill_history(factory, park_data.PARK_CODE, days=2, cems_days=1) > 0
+        # on the hour (minute 0, where the back-fill starts exactly one day back: once a flake)
+        on_the_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        assert live.backfill_history(factory, park_data.PARK_CODE, days=2, cems_days=1,
+                                     now=on_the_hour) > 0
+        assert live.backfill_history(factory, park_data.PARK_CODE, now=on_the_hour) == 0
         assert live.backfill_history(factory, park_data.PARK_CODE) == 0  # idempotent
         with Session(engine) as s:
             hours = list(s.scalars(select(CemsHour).where(CemsHour.unit_id == unit.id)))

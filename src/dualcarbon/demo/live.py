@@ -178,7 +178,7 @@ def backfill_history(factory: sessionmaker[Session], park_code: str, days: int =
     """Give the demo a past: ``cems_days`` of minute CEMS data for the CHP boiler (an hour is
     valid with ≥ 45 minute values) and ``days`` of hourly register reads of every enterprise's
     incoming electricity meter, through ingest() as an import would, then the CEMS hours.
-    Idempotent: once the CEMS has data older than a day, nothing is added. Returns the count
+    Idempotent: once the CEMS has data a day old or older, nothing is added. Returns the count
     of readings stored."""
     import math
     import random
@@ -198,8 +198,9 @@ def backfill_history(factory: sessionmaker[Session], park_code: str, days: int =
             select(Hj212FactorMap).where(Hj212FactorMap.device_id == dev.id))}
         codes: dict[int, str] = dict(s.execute(select(
             MeteringPoint.id, MeteringPoint.code).where(MeteringPoint.park_id == park.id)).all())
+        # ≤: a back-fill started on the hour (minute 0) begins exactly one day back
         old = s.scalar(select(Reading.ts).where(Reading.point_id == maps.get("a05001"),
-                                                Reading.ts < now - timedelta(days=1)).limit(1))
+                                                Reading.ts <= now - timedelta(days=1)).limit(1))
         if old is not None:
             return 0
         meters = list(s.execute(select(MeteringPoint.code, MeteringPoint.enterprise_id).where(
