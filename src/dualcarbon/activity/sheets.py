@@ -166,15 +166,17 @@ def read_tables(filename: str, content: bytes, errors: list[FieldError],
         return []
     out: list[Table] = []
     known = sheets if sheets is not None else REPORT_SHEETS
+    if filename.lower().endswith(".csv"):
+        known = {"CSV": "CSV"}  # the one table of a CSV file
     try:
         for title, rows in tabular.open_tables(filename, content, csv_suffixes=(".csv",),
                                                others_as_xlsx=True, csv_name="CSV"):
-            if title != "CSV" and title not in known:
+            if title not in known:
                 continue  # 说明 and other sheets of the user's own are not data
             header = next(rows, None)
             if header is None:
                 continue
-            out.append((title, "CSV" if title == "CSV" else known[title],
+            out.append((title, known[title],
                         [str(h).strip() if h is not None else "" for h in header],
                         [(i, list(r)) for i, r in enumerate(rows, start=2)]))
     except tabular.Unreadable as exc:

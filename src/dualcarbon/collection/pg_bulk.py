@@ -1,8 +1,8 @@
 """The PostgreSQL path of the ingestion service: a handful of statements per batch whatever its
 size (docs/decisions/0020-ingestion-pipeline.md, 0036-ingest-rollups-in-one-pass.md).
 
-1. the newest stored read of the batch's cumulative points, locked (``FOR UPDATE``, in point
-   order): two batches of one register are serialised, so each sees the other's last read;
+1. (service._prior_reads has locked the newest stored read of the batch's cumulative points:
+   two batches of one register are serialised, so each sees the other's last read)
 2. ``COPY`` the validated rows straight into ``readings`` under a savepoint. If a (point, ts) is
    already stored the savepoint is rolled back and the rows go through a temporary staging
    table and ``INSERT … ON CONFLICT DO NOTHING RETURNING`` (first write wins): only the rows
@@ -54,13 +54,6 @@ ON CONFLICT (point_id, ts) DO NOTHING
 RETURNING point_id, ts
 """)
 
-LOCK_PRIOR = text("""
-SELECT pl.point_id, pl.ts, pl.value FROM point_latest pl
-JOIN unnest(CAST(:ids AS bigint[])) AS k(id) ON pl.point_id = k.id
-ORDER BY pl.point_id
-FOR UPDATE OF pl
-""")
-
 MERGE_ROLLUPS = text("""
 INSERT INTO reading_rollups AS r (point_id, grain, bucket, count, sum_value, min_value,
     max_value, first_ts, first_value, last_ts, last_value, consumption)
@@ -70,10 +63,8 @@ ORDER BY point_id, grain, bucket
 ON CONFLICT (point_id, grain, bucket) DO UPDATE SET
     count = r.count + excluded.count,
     sum_value = r.sum_value + excluded.sum_value,
-    min_value = CASE WHEN excluded.min_value IS NULL THEN r.min_value
-                     ELSE least(r.min_value, excluded.min_value) END,
-    max_value = CASE WHEN excluded.max_value IS NULL THEN r.max_value
-                     ELSE greatest(r.max_value, excluded.max_value) END,
+    min_value = least(r.min_value, excluded.min_value),  -- least/greatest skip NULLs
+    max_value = greatest(r.max_value, excluded.max_value),
     first_value = CASE WHEN excluded.first_ts < r.first_ts OR r.first_ts IS NULL
                        THEN excluded.first_value ELSE r.first_value END,
     first_ts = CASE WHEN excluded.first_ts < r.first_ts OR r.first_ts IS NULL
@@ -102,15 +93,6 @@ ON CONFLICT (point_id) DO UPDATE SET ts = excluded.ts, value = excluded.value,
     quality = excluded.quality, seq = excluded.seq, updated_at = excluded.updated_at
 WHERE p.ts < excluded.ts
 """)
-
-
-def prior_reads(session: Session, point_ids: list[int]
-                ) -> dict[int, tuple[datetime, Decimal]]:
-    """Newest stored read of each of ``point_ids``, row-locked until the transaction ends."""
-    if not point_ids:
-        return {}
-    return {pid: (ts, v) for pid, ts, v in session.connection().execute(
-        LOCK_PRIOR, {"ids": sorted(point_ids)})}
 
 
 def _copy(session: Session, sql: str, data: bytes) -> None:

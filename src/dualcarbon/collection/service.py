@@ -317,7 +317,7 @@ def ingest(
         tz = tz or park_timezone(session, park_id)
         cumulative = [pid for pid, p in valid.points.items() if p.cumulative]
         if session.get_bind().dialect.name == "postgresql":
-            prior = pg_bulk.prior_reads(session, cumulative)  # locked: one batch at a time
+            prior = _prior_reads(session, cumulative)
             new = pg_bulk.store_readings(session, batch_id, valid)
             if new:
                 agg = rollup_changes(session, new, tz, prior)
@@ -444,11 +444,17 @@ def point_consumption(session: Session, point_id: int, new: list[tuple[datetime,
 
 
 def _prior_reads(session: Session, point_ids: list[int]) -> dict[int, tuple[datetime, Decimal]]:
+    """Newest stored read of each of ``point_ids`` (cumulative points: the start of the first
+    new interval). On PostgreSQL the rows stay locked, taken in point order, until the
+    transaction ends: two batches of one register are serialised, so the second starts from the
+    first one's last read (SQLite writers are serialised anyway)."""
     if not point_ids:
         return {}
-    stmt = select(PointLatest.point_id, PointLatest.ts, PointLatest.value)
-    return {pid: (ts, v) for pid, ts, v in session.connection().execute(
-        restrict(session, stmt, PointLatest.point_id, sorted(point_ids), BigInteger))}
+    stmt = restrict(session, select(PointLatest.point_id, PointLatest.ts, PointLatest.value),
+                    PointLatest.point_id, sorted(point_ids), BigInteger)
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.order_by(PointLatest.point_id).with_for_update(of=PointLatest)
+    return {pid: (ts, v) for pid, ts, v in session.connection().execute(stmt)}
 
 
 def rollup_changes(session: Session, new: Valid, tz: str,
